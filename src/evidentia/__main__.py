@@ -1,0 +1,5 @@
+"""``python -m evidentia`` is the ``evidentia`` command."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,311 @@
+"""The ``evidentia`` command: parses arguments, calls the pipeline, maps errors to messages.
+
+Thin by design: every command is one call into :mod:`evidentia.pipeline`. Errors print as one
+line on stderr with a non-zero exit code; ``--debug`` adds the traceback.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import logging
+import sys
+import traceback
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import click
+
+from . import __version__, pipeline
+from .config import Settings, describe_settings
+from .errors import EvidentiaError, InputError
+from .models import DESIGNS, Filters, IngestSummary
+
+MAX_BATCH_LINE = 100_000
+
+
+# --------------------------------------------------------------------------- shared options
+
+
+class State:
+    """Options that every command accepts, before or after its name."""
+
+    def __init__(self) -> None:
+        self.library: Path | None = None
+        self.preset: Path | None = None
+        self.overrides: list[str] = []
+        self.debug = False
+
+    def settings(self) -> Settings:
+        settings = Settings.load(self.preset, self.overrides)
+        if self.library is not None:
+            settings = settings.model_copy(
+                update={"library": settings.library.model_copy(update={"path": self.library})}
+            )
+        return settings
+
+
+def _remember(field: str, append: bool = False) -> Callable[[click.Context, Any, Any], Any]:
+    def callback(ctx: click.Context, _param: Any, value: Any) -> Any:
+        state = ctx.ensure_object(State)
+        if append:
+            getattr(state, field).extend(value or ())
+        elif value not in (None, False):
+            setattr(state, field, value)
+        return value
+
+    return callback
+
+
+def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--library", type=click.Path(path_type=Path), expose_value=False,
+                     callback=_remember("library"), help="Library file (default: $EVIDENTIA_LIBRARY or the user data dir)."),
+        click.option("--settings", "preset", type=click.Path(path_type=Path), expose_value=False,
+                     callback=_remember("preset"), help="Settings preset file (TOML or JSON)."),
+        click.option("--set", "overrides", multiple=True, expose_value=False, metavar="STAGE.FIELD=VALUE",
+                     callback=_remember("overrides", append=True), help="Override one setting; repeatable."),
+        click.option("--debug", is_flag=True, expose_value=False, callback=_remember("debug"),
+                     help="Show tracebacks and debug logs."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def filter_options(func: Callable[..., Any]) -> Callable[..., Any]:
+    options = [
+        click.option("--year-min", type=click.IntRange(1000, 2100), help="Earliest publication year."),
+        click.option("--year-max", type=click.IntRange(1000, 2100), help="Latest publication year."),
+        click.option("--design", "designs", multiple=True, type=click.Choice(DESIGNS),
+                     help="Keep only these study designs; repeatable."),
+        click.option("--min-n", type=click.IntRange(1), help="Minimum sample size."),
+        click.option("--species", type=click.Choice(["human", "animal"]), help="Human or animal studies only."),
+        click.option("--include-retracted", is_flag=True, help="Keep retracted papers (flagged)."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def make_filters(opts: dict[str, Any]) -> Filters:
+    if opts.get("year_min") and opts.get("year_max") and opts["year_min"] > opts["year_max"]:
+        raise click.BadParameter("--year-min is after --year-max")
+    return Filters(
+        year_min=opts.get("year_min"), year_max=opts.get("year_max"),
+        designs=list(opts.get("designs") or ()), min_sample_size=opts.get("min_n"),
+        species=opts.get("species"), include_retracted=bool(opts.get("include_retracted")),
+    )
+
+
+def state() -> State:
+    return click.get_current_context().ensure_object(State)
+
+
+# --------------------------------------------------------------------------- commands
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="evidentia")
+@common_options
+def cli() -> None:
+    """Answer research questions from the scientific literature with cited evidence reports."""
+
+
+@cli.command()
+@common_options
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def add(paths: tuple[str, ...], progress: bool | None) -> None:
+    """Add records from files (PubMed XML, JSONL, RIS, BibTeX; .gz; - for stdin)."""
+    settings = state().settings()
+    show = sys.stderr.isatty() if progress is None else progress
+    if show:
+        from .progress import IngestProgress
+
+        with IngestProgress() as bar:
+            summary = pipeline.add(paths, settings, progress=bar)
+    else:
+        summary = pipeline.add(paths, settings)
+    click.echo(format_summary(summary), err=False)
+
+
+def format_summary(summary: IngestSummary) -> str:
+    lines = [
+        f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
+        f"deleted {summary.deleted}, skipped {len(summary.skipped)}"
+    ]
+    for skip in summary.skipped[:50]:
+        lines.append(f"  skipped {skip.source}: {skip.position}: {skip.reason}")
+    if len(summary.skipped) > 50:
+        lines.append(f"  ... and {len(summary.skipped) - 50} more skipped records")
+    return "\n".join(lines)
+
+
+@cli.command()
+@common_options
+@click.argument("query", required=False)
+@click.option("--k", type=click.IntRange(1, 1000), help="How many hits.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--batch", type=click.Path(path_type=Path, dir_okay=False, allow_dash=True),
+              help='JSONL file of {"id", "query"} lines; prints {"id", "hits"} lines.')
+@filter_options
+def search(query: str | None, k: int | None, as_json: bool, batch: Path | None, **opts: Any) -> None:
+    """Search the library; prints ranked papers."""
+    settings = state().settings()
+    filters = make_filters(opts)
+    if batch is not None:
+        if query:
+            raise click.UsageError("give either QUERY or --batch, not both")
+        for query_id, ids in pipeline.search_batch(read_batch(batch), settings, k=k, filters=filters):
+            click.echo(json.dumps({"id": query_id, "hits": ids}, ensure_ascii=False))
+        return
+    if not query:
+        raise click.UsageError("missing QUERY (or --batch FILE)")
+    hits = pipeline.search(query, settings, k=k, filters=filters)
+    if as_json:
+        click.echo(json.dumps([hit_json(hit) for hit in hits], ensure_ascii=False, indent=2))
+    else:
+        for hit in hits:
+            paper = hit.paper
+            year = paper.year if paper and paper.year else "n.d."
+            click.echo(f"{hit.rank:>3}. {hit.paper_id}  ({year})  {paper.title if paper else ''}")
+        if not hits:
+            click.echo("no matching papers", err=True)
+
+
+def hit_json(hit: Any) -> dict[str, Any]:
+    paper = hit.paper
+    return {
+        "rank": hit.rank, "id": hit.paper_id, "score": round(hit.score, 6),
+        "title": paper.title if paper else None, "year": paper.year if paper else None,
+        "pmid": paper.pmid if paper else None, "doi": paper.doi if paper else None,
+    }
+
+
+def read_batch(path: Path) -> Iterator[tuple[str, str]]:
+    """Lines of {"id", "query"}; a bad line is an error naming its line number."""
+    stream = sys.stdin if str(path) == "-" else _open_text(path)
+    with stream:
+        for number, line in enumerate(stream, 1):
+            if not line.strip():
+                continue
+            yield _batch_line(path, number, line)
+
+
+def _open_text(path: Path) -> Any:
+    try:
+        return path.open(encoding="utf-8")
+    except OSError as exc:
+        raise InputError(f"cannot read {path}: {exc.strerror}") from None
+
+
+def _batch_line(path: Path, number: int, line: str) -> tuple[str, str]:
+    where = f"{path}: line {number}"
+    if len(line) > MAX_BATCH_LINE:
+        raise InputError(f"{where}: line longer than {MAX_BATCH_LINE} characters")
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        raise InputError(f"{where}: not JSON ({exc.msg})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("query"), str):
+        raise InputError(f'{where}: expected {{"id": ..., "query": "..."}}')
+    return str(record.get("id", number)), record["query"]
+
+
+@cli.command()
+@common_options
+@click.argument("question")
+@click.option("--style", type=click.Choice(["pro", "explainer"]), help="Report style.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), help="Output format.")
+@click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
+@click.option("--k", type=click.IntRange(1, 1000), help="How many studies to read.")
+@filter_options
+def ask(question: str, style: str | None, fmt: str | None, out: Path | None, k: int | None,
+        **opts: Any) -> None:
+    """Answer QUESTION with a cited evidence report."""
+    from .render import render
+
+    settings = state().settings()
+    report = pipeline.ask(question, settings, filters=make_filters(opts), k=k, style=style)
+    fmt = fmt or settings.render.format or "md"
+    text = render(report, fmt)
+    if out is not None:
+        write_output(out, text)
+        click.echo(f"wrote {out}", err=True)
+    elif fmt == "md" and sys.stdout.isatty():
+        from rich.console import Console
+        from rich.markdown import Markdown
+
+        Console().print(Markdown(text))
+    else:
+        click.echo(text)
+
+
+def write_output(out: Path, text: str) -> None:
+    """Write atomically: a crash never leaves half a report."""
+    tmp = out.with_name(out.name + ".part")
+    try:
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(out)
+    except OSError as exc:
+        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+
+
+@cli.command()
+@common_options
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option("--settings-list", is_flag=True, help="List every setting with its default.")
+def info(as_json: bool, settings_list: bool) -> None:
+    """Show what is in the library and where it is."""
+    if settings_list:
+        for name, default, description in describe_settings():
+            click.echo(f"{name} = {default}  # {description}")
+        return
+    stats = pipeline.info(state().settings())
+    if as_json:
+        click.echo(json.dumps(stats, indent=2, default=str))
+    else:
+        for key, value in stats.items():
+            click.echo(f"{key}: {value}")
+
+
+# --------------------------------------------------------------------------- entry point
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Run the CLI; user errors become one line on stderr and a non-zero exit code."""
+    debug = "--debug" in (argv if argv is not None else sys.argv[1:])
+    logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING,
+                        format="%(levelname)s %(name)s: %(message)s")
+    try:
+        cli.main(args=argv, prog_name="evidentia", standalone_mode=False)
+    except click.exceptions.Abort:
+        _fail("aborted", 130, debug)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except EvidentiaError as exc:
+        _fail(str(exc), exc.exit_code, debug)
+    except KeyboardInterrupt:
+        _fail("interrupted; what was committed is kept", 130, debug)
+    except BrokenPipeError:
+        sys.exit(0)
+    except OSError as exc:
+        _fail(f"{exc.strerror or exc}{': ' + str(exc.filename) if exc.filename else ''}", 1, debug)
+    except Exception:
+        if debug:
+            raise
+        _fail("internal error; run again with --debug and report the traceback", 70, False)
+
+
+def _fail(message: str, code: int, debug: bool) -> None:
+    if debug:
+        traceback.print_exc()
+    click.echo(f"evidentia: error: {message}", err=True)
+    sys.exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

@@ -1,0 +1,280 @@
+"""The pipeline: ``add``, ``search`` and ``ask`` as single calls. Wires the stages; holds no NLP.
+
+    question ─► retrieve ─► analyse (cached) ─► filter ─► stance ─► synthesise ─► Report
+    files ─► ingest ─► library (+ analyses)
+
+Everything the CLI does is one call here, so the Python API and the CLI cannot drift apart.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import analyse as analysis
+from .config import Settings
+from .errors import QueryError
+from .ingest import read_path
+from .models import (
+    Deletion,
+    Filters,
+    Hit,
+    IngestSummary,
+    Paper,
+    QueryAnalysis,
+    Report,
+    Skipped,
+    StanceJudgement,
+    StudyFacts,
+)
+from .retrieve import analyse_query, bm25_search
+from .store.library import Library
+from .synthesise import synthesise
+
+log = logging.getLogger(__name__)
+
+# progress(event, **info): "file" (path, size), "records" (count), "done"
+Progress = Callable[..., None]
+
+
+def open_library(settings: Settings | None = None, *, create: bool = True) -> Library:
+    """Open the library the settings point at (``library.path``, ``EVIDENTIA_LIBRARY``, default)."""
+    settings = settings or Settings()
+    return Library.open(settings.library.resolved_path(), create=create)
+
+
+# --------------------------------------------------------------------------- add
+
+
+def add(
+    paths: Iterable[str | Path], settings: Settings | None = None, *, progress: Progress | None = None
+) -> IngestSummary:
+    """Ingest files into the library: one transaction per batch, idempotent, malformed records skipped."""
+    settings = settings or Settings()
+    summary = IngestSummary()
+    with open_library(settings) as library:
+        for path in paths:
+            summary.files += 1
+            if progress:
+                progress("file", path=str(path))
+            _add_file(library, path, settings, summary, progress)
+    if progress:
+        progress("done", summary=summary)
+    return summary
+
+
+def _add_file(
+    library: Library, path: str | Path, settings: Settings, summary: IngestSummary,
+    progress: Progress | None,
+) -> None:
+    items = read_path(
+        path,
+        max_file_bytes=settings.ingest.max_file_bytes,
+        max_record_bytes=settings.ingest.max_record_bytes,
+    )
+    for batch, skipped in _batches(items, settings.ingest.batch_size):
+        summary.skipped.extend(skipped)
+        if batch:
+            _write(library, batch, settings, summary)
+        if progress:
+            progress("records", count=len(batch) + len(skipped))
+
+
+def _batches(
+    items: Iterable[Paper | Deletion | Skipped], size: int
+) -> Iterator[tuple[list[Paper | Deletion], list[Skipped]]]:
+    batch: list[Paper | Deletion] = []
+    skipped: list[Skipped] = []
+    for item in items:
+        if isinstance(item, Skipped):
+            skipped.append(item)
+        else:
+            batch.append(item)
+        if len(batch) + len(skipped) >= size:
+            yield batch, skipped
+            batch, skipped = [], []
+    if batch or skipped:
+        yield batch, skipped
+
+
+def _write(
+    library: Library, batch: list[Paper | Deletion], settings: Settings, summary: IngestSummary
+) -> None:
+    counts = library.write_batch(batch)
+    summary.added += counts.added
+    summary.updated += counts.updated
+    summary.unchanged += counts.unchanged
+    summary.deleted += counts.deleted
+    if settings.ingest.analyse and settings.analyse.cache:
+        papers = [item for item in batch if isinstance(item, Paper)]
+        _facts_for(library, papers)
+
+
+# --------------------------------------------------------------------------- analysis cache
+
+
+def _facts_for(library: Library, papers: list[Paper]) -> dict[str, StudyFacts]:
+    """Facts for each paper: from the cache when the paper is unchanged, else analysed now."""
+    ids = [paper.id for paper in papers]
+    cached = library.get_facts(ids, analysis.ANALYSER_VERSION)
+    missing = [paper for paper in papers if paper.id not in cached]
+    if missing:
+        fresh = [analysis.analyse(paper) for paper in missing]
+        library.put_facts(fresh, {paper.id: paper.content_hash() for paper in missing})
+        cached.update({facts.paper_id: facts for facts in fresh})
+    return cached
+
+
+# --------------------------------------------------------------------------- search
+
+
+@dataclass
+class Retrieved:
+    """Hits after filters, each with its paper and facts, plus what the user should be told."""
+
+    query: QueryAnalysis
+    hits: list[Hit]
+    facts: dict[str, StudyFacts]
+    notices: list[str] = field(default_factory=list)
+    excluded: list[str] = field(default_factory=list)
+
+
+def prepare_query(question: str, settings: Settings) -> QueryAnalysis:
+    query = analyse_query(question, max_chars=settings.retrieve.max_query_chars)
+    if not query.fts_query:
+        raise QueryError(
+            f"nothing to search for in {question.strip()[:80]!r}",
+            hint="ask with content words, e.g. 'Does exercise reduce blood pressure?'",
+        )
+    return query
+
+
+def retrieve(
+    library: Library, query: QueryAnalysis, settings: Settings, filters: Filters, k: int
+) -> Retrieved:
+    """Top-k hits that pass every filter, analysed; candidates are analysed only as needed."""
+    candidates = _candidates(library, query, settings, filters, k)
+    kept: list[Hit] = []
+    facts: dict[str, StudyFacts] = {}
+    for chunk in _chunks(candidates.hits, max(k, 20)):
+        chunk_facts = _facts_for(library, [hit.paper for hit in chunk if hit.paper])
+        for hit in chunk:
+            hit_facts = chunk_facts.get(hit.paper_id)
+            if hit_facts and passes_filters(hit_facts, filters):
+                kept.append(hit.model_copy(update={"rank": len(kept) + 1}))
+                facts[hit.paper_id] = hit_facts
+            if len(kept) == k:
+                return Retrieved(query, kept, facts, candidates.notices)
+    return Retrieved(query, kept, facts, candidates.notices)
+
+
+def _candidates(
+    library: Library, query: QueryAnalysis, settings: Settings, filters: Filters, k: int
+) -> Retrieved:
+    needs_facts = bool(filters.designs or filters.min_sample_size or filters.species)
+    limit = max(settings.retrieve.candidates, k) if needs_facts else k
+    weights = (
+        settings.retrieve.title_weight,
+        settings.retrieve.abstract_weight,
+        settings.retrieve.terms_weight,
+    )
+    hits = bm25_search(
+        library, query, k=limit, candidates=max(limit, settings.retrieve.candidates),
+        weights=weights, filters=filters,
+    )
+    return Retrieved(query, hits, {})
+
+
+def _chunks(items: list[Hit], size: int) -> Iterator[list[Hit]]:
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def passes_filters(facts: StudyFacts, filters: Filters) -> bool:
+    """Filters that need an analysis: design, minimum sample size, human or animal."""
+    if filters.designs and facts.design not in filters.designs:
+        return False
+    if filters.min_sample_size:
+        if facts.sample_size is None or facts.sample_size.n < filters.min_sample_size:
+            return False
+    if filters.species == "human" and facts.species not in ("human", "unknown"):
+        return False
+    if filters.species == "animal" and facts.species != "animal":
+        return False
+    return True
+
+
+def search(
+    query: str, settings: Settings | None = None, *, k: int | None = None,
+    filters: Filters | None = None,
+) -> list[Hit]:
+    """Ranked hits for a query, best first (the same retrieval ``ask`` uses)."""
+    settings = settings or Settings()
+    parsed = prepare_query(query, settings)
+    with open_library(settings, create=False) as library:
+        found = retrieve(library, parsed, settings, filters or Filters(), k or settings.retrieve.k)
+    return found.hits
+
+
+def search_batch(
+    queries: Iterable[tuple[str, str]], settings: Settings | None = None, *, k: int | None = None,
+    filters: Filters | None = None,
+) -> Iterator[tuple[str, list[str]]]:
+    """(id, query) in, (id, [paper ids best first]) out; one library connection for the batch."""
+    settings = settings or Settings()
+    with open_library(settings, create=False) as library:
+        for query_id, text in queries:
+            try:
+                parsed = prepare_query(text, settings)
+            except QueryError:
+                yield query_id, []
+                continue
+            found = retrieve(library, parsed, settings, filters or Filters(), k or settings.retrieve.k)
+            yield query_id, [hit.paper_id for hit in found.hits]
+
+
+# --------------------------------------------------------------------------- ask
+
+
+def ask(
+    question: str, settings: Settings | None = None, *, filters: Filters | None = None,
+    k: int | None = None, style: str | None = None,
+) -> Report:
+    """Answer a question from the library with a cited evidence report."""
+    settings = settings or Settings()
+    if style:
+        settings = settings.with_overrides([f"synthesise.style={style}"])
+    filters = filters or Filters()
+    query = prepare_query(question, settings)
+    with open_library(settings, create=False) as library:
+        found = retrieve(library, query, settings, filters, k or settings.retrieve.k)
+        studies = _judge(query, found)
+    return synthesise(
+        query, studies, settings=settings.synthesise, filters=filters, notices=found.notices
+    )
+
+
+def _judge(
+    query: QueryAnalysis, found: Retrieved
+) -> list[tuple[Hit, Paper, StudyFacts, StanceJudgement]]:
+    studies = []
+    for hit in found.hits:
+        if hit.paper is None:
+            continue
+        facts = found.facts[hit.paper_id]
+        stance = analysis.judge_stance(query, hit.paper, facts)
+        studies.append((hit, hit.paper, facts, stance))
+    return studies
+
+
+def info(settings: Settings | None = None) -> dict[str, object]:
+    """What is in the library and where it lives."""
+    settings = settings or Settings()
+    path = settings.library.resolved_path()
+    with open_library(settings, create=False) as library:
+        stats = dict(library.stats())
+    stats["path"] = str(path)
+    stats["analyser_version"] = analysis.ANALYSER_VERSION
+    return stats
