@@ -27,5 +27,6 @@ def formats(shared_data: Path) -> Path:
 
 @pytest.fixture(autouse=True)
 def _isolated_library(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No test may touch the user's real library."""
+    """No test may touch the user's real library or the network."""
     monkeypatch.setenv("EVIDENTIA_LIBRARY", str(tmp_path / "default-library.sqlite"))
+    monkeypatch.setenv("EVIDENTIA_OFFLINE", "1")  # tests never reach a live source

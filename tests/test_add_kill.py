@@ -100,7 +100,7 @@ def test_rerun_is_idempotent(inputs: list[Path], reference: tuple[tuple[int, str
         out, err = proc.communicate(timeout=300)
         assert proc.returncode == 0, err.decode()
     assert digest(library) == reference[0]
-    counts = dict(part.split(" ")[::-1] for part in out.decode().splitlines()[0].split(", "))
+    counts = dict(part.split(" ") for part in out.decode().splitlines()[0].split(", "))
     # The second run re-adds only what the update file deletes again; the JSONL is unchanged.
     assert counts["added"] == counts["deleted"]
     assert int(counts["unchanged"]) >= RECORDS - 10

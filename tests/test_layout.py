@@ -12,7 +12,7 @@ BASE = {"models", "config", "errors"}
 # Earlier stages first. A module may import the base, its own stage and any stage before it.
 STAGES = [
     "ingest", "store", "sources", "index", "analyse", "retrieve", "synthesise", "render",
-    "evaluate", "pipeline", "progress", "cli", "web", "bulk",
+    "evaluate", "pipeline", "progress", "web", "bulk", "cli", "__main__",
 ]
 
 

@@ -218,17 +218,21 @@ def _batch_line(path: Path, number: int, line: str) -> tuple[str, str]:
 @common_options
 @click.argument("question")
 @click.option("--style", type=click.Choice(["pro", "explainer"]), help="Report style.")
-@click.option("--format", "fmt", type=click.Choice(["md", "json", "html"]), help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["md", "json", "html", "bibtex", "ris", "csl-json", "csv"]),
+              help="Output format: the report (md, json, html), its sources (bibtex, ris, csl-json) or its studies' facts (csv).")
 @click.option("--out", type=click.Path(path_type=Path, dir_okay=False), help="Write to FILE.")
 @click.option("--k", type=click.IntRange(1, 1000), help="How many studies to read.")
+@click.option("--offline", is_flag=True, help="Answer from the local library only; no live source.")
+@click.option("--refresh", is_flag=True, help="Refetch live sources even if the question is cached.")
 @filter_options
 def ask(question: str, style: str | None, fmt: str | None, out: Path | None, k: int | None,
-        **opts: Any) -> None:
+        offline: bool, refresh: bool, **opts: Any) -> None:
     """Answer QUESTION with a cited evidence report."""
     from .render import render
 
     settings = state().settings()
-    report = pipeline.ask(question, settings, filters=make_filters(opts), k=k, style=style)
+    report = pipeline.ask(question, settings, filters=make_filters(opts), k=k, style=style,
+                          offline=offline, refresh=refresh)
     fmt = fmt or settings.render.format or "md"
     text = render(report, fmt)
     if out is not None:
@@ -269,6 +273,27 @@ def info(as_json: bool, settings_list: bool) -> None:
     else:
         for key, value in stats.items():
             click.echo(f"{key}: {value}")
+
+
+@cli.command()
+@common_options
+@click.option("--host", help="Address to listen on (default: web.host, 127.0.0.1).")
+@click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default: web.port, 8000).")
+def serve(host: str | None, port: int | None) -> None:
+    """Serve the web app and JSON API over the library (see docs/web.md)."""
+    import uvicorn
+
+    from .web import create_app
+
+    settings = state().settings()
+    host = host or settings.web.host
+    port = settings.web.port if port is None else port
+    click.echo(f"evidentia: serving {settings.library.resolved_path()} at http://{host}:{port}/", err=True)
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        click.echo("evidentia: warning: no login; anyone who can reach this address can read and add records",
+                   err=True)
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", server_header=False,
+                limit_concurrency=1000, timeout_keep_alive=5)
 
 
 # --------------------------------------------------------------------------- entry point

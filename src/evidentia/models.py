@@ -3,8 +3,9 @@
 Ids are stable strings:
 
 * papers: ``pmid:9161373``, else ``doi:10.1000/x`` (lower-cased), else ``doc:<source id>`` for
-  records that carry an id of their own (BEIR ``_id``, SciFact ``doc_id``, RIS ``ID``), else
-  ``hash:<16 hex>`` of the normalised title and abstract;
+  records that carry a corpus id of their own (BEIR ``_id``, SciFact ``doc_id``, WoS ``UT``), else
+  ``hash:<16 hex>`` of the normalised title and abstract (RIS ``ID`` and BibTeX keys stay in
+  ``ext_id`` only: exports reuse them across unrelated records);
 * sentences: ``<paper id>#s<index>`` (``pmid:9161373#s4`` is the fifth abstract sentence).
 
 Offsets (``start``/``end``) are character offsets into ``Paper.title`` or ``Paper.abstract``
@@ -144,7 +145,7 @@ def normalise_doi(doi: str | None) -> str | None:
 def normalise_pmid(pmid: object) -> str | None:
     text = str(pmid).strip() if pmid is not None else ""
     text = re.sub(r"^(?:pmid:\s*)", "", text, flags=re.I)
-    return text if text.isdigit() and 0 < len(text) <= 10 and int(text) > 0 else None
+    return text if text.isascii() and text.isdigit() and 0 < len(text) <= 10 and int(text) > 0 else None
 
 
 def _fingerprint(title: str, abstract: str) -> str:

@@ -9,6 +9,7 @@ Everything the CLI does is one call here, so the Python API and the CLI cannot d
 from __future__ import annotations
 
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,12 +31,14 @@ from .models import (
     StudyFacts,
 )
 from .retrieve import analyse_query, bm25_search
+from .sources import gather
 from .store.library import Library
 from .synthesise import synthesise
 
 log = logging.getLogger(__name__)
 
-# progress(event, **info): "file" (path, size), "records" (count), "done"
+# progress(event, **info): "file" (path), "bytes" (done: position in the file), "records" (count),
+# "done" (summary)
 Progress = Callable[..., None]
 
 
@@ -69,10 +72,12 @@ def _add_file(
     library: Library, path: str | Path, settings: Settings, summary: IngestSummary,
     progress: Progress | None,
 ) -> None:
+    on_bytes = (lambda done: progress("bytes", done=done)) if progress else None
     items = read_path(
         path,
         max_file_bytes=settings.ingest.max_file_bytes,
         max_record_bytes=settings.ingest.max_record_bytes,
+        on_bytes=on_bytes,
     )
     for batch, skipped in _batches(items, settings.ingest.batch_size):
         summary.skipped.extend(skipped)
@@ -108,7 +113,8 @@ def _write(
     summary.unchanged += counts.unchanged
     summary.deleted += counts.deleted
     if settings.ingest.analyse and settings.analyse.cache:
-        papers = [item for item in batch if isinstance(item, Paper)]
+        # Analyse what was stored: a record merged into an existing row keeps that row's id.
+        papers = library.stored_papers([item for item in batch if isinstance(item, Paper)])
         _facts_for(library, papers)
 
 
@@ -240,20 +246,27 @@ def search_batch(
 
 def ask(
     question: str, settings: Settings | None = None, *, filters: Filters | None = None,
-    k: int | None = None, style: str | None = None,
+    k: int | None = None, style: str | None = None, offline: bool = False, refresh: bool = False,
+    transport: object | None = None,
 ) -> Report:
-    """Answer a question from the library with a cited evidence report."""
+    """Answer a question with a cited evidence report.
+
+    Live sources are searched first (unless ``offline``, ``sources.offline`` or
+    ``EVIDENTIA_OFFLINE=1``); what they return lands in the library, cached for
+    ``sources.cache_ttl_s``, and the answer comes from the whole library.
+    """
     settings = settings or Settings()
     if style:
         settings = settings.with_overrides([f"synthesise.style={style}"])
     filters = filters or Filters()
     query = prepare_query(question, settings)
-    with open_library(settings, create=False) as library:
+    offline = offline or settings.sources.offline or os.environ.get("EVIDENTIA_OFFLINE") == "1"
+    with open_library(settings, create=not offline) as library:
+        live = gather(query, library, settings, refresh=refresh, offline=offline, transport=transport)
         found = retrieve(library, query, settings, filters, k or settings.retrieve.k)
         studies = _judge(query, found)
-    return synthesise(
-        query, studies, settings=settings.synthesise, filters=filters, notices=found.notices
-    )
+    notices = [*live.notices, *found.notices]
+    return synthesise(query, studies, settings=settings.synthesise, filters=filters, notices=notices)
 
 
 def _judge(

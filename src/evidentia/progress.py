@@ -8,7 +8,6 @@ from typing import Any
 from rich.progress import (
     BarColumn,
     DownloadColumn,
-    MofNCompleteColumn,
     Progress,
     SpinnerColumn,
     TextColumn,
@@ -25,7 +24,6 @@ class IngestProgress:
             TextColumn("[bold]{task.description}"),
             BarColumn(),
             DownloadColumn(),
-            MofNCompleteColumn(),
             TextColumn("{task.fields[records]} records"),
             TimeElapsedColumn(),
             transient=False,

@@ -1,0 +1,213 @@
+"""Study design: publication types first, MeSH second, text cues third.
+
+Also fills the design flags (randomised, blinding, placebo, crossover, pilot) and the species.
+Text cues count only in the title and in sentences about this study: a background sentence
+("a previous meta-analysis found ...") or a call for "further randomised trials" says nothing
+about the design of the study at hand.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import Fact, Paper, Sentence, Span, Species
+from ._text import SentenceIndex, make_fact
+from .sentences import about_this_study
+from .species import detect_species, mesh_names
+
+# Publication types, strongest first; "trial" is refined by the randomisation cue.
+_PUBLICATION_TYPES: tuple[tuple[str, str], ...] = (
+    ("meta-analysis", "meta_analysis"),
+    ("systematic review", "systematic_review"),
+    ("randomized controlled trial", "rct"),
+    ("controlled clinical trial", "trial"),
+    ("clinical trial", "trial"),
+    ("pragmatic clinical trial", "trial"),
+    ("equivalence trial", "trial"),
+    ("adaptive clinical trial", "trial"),
+    ("observational study", "observational"),
+    ("twin study", "observational"),
+    ("case reports", "case_report"),
+    ("practice guideline", "guideline"),
+    ("guideline", "guideline"),
+    ("consensus development conference", "guideline"),
+    ("review", "narrative_review"),
+    ("scoping review", "narrative_review"),
+)
+_MESH_DESIGNS: tuple[tuple[str, str], ...] = (
+    ("Random Allocation", "rct"),
+    ("Case-Control Studies", "case_control"),
+    ("Cohort Studies", "cohort"),
+    ("Prospective Studies", "cohort"),
+    ("Longitudinal Studies", "cohort"),
+    ("Follow-Up Studies", "cohort"),
+    ("Cross-Sectional Studies", "cross_sectional"),
+    ("Cross-Over Studies", "trial"),
+    ("Double-Blind Method", "trial"),
+    ("Single-Blind Method", "trial"),
+    ("Retrospective Studies", "cohort"),
+)
+
+# Text cues: (name, design it points to or None for a flag only, pattern). Order = priority.
+_CUES: tuple[tuple[str, str | None, str], ...] = (
+    ("meta_analysis", "meta_analysis", r"meta-?analy(?:sis|ses|tic)|pooled analysis of (?:\w+ )?trials"),
+    ("systematic_review", "systematic_review", r"systematic(?:al)? (?:literature )?review|systematically (?:reviewed|searched)"),
+    ("non_randomised", "non_randomised_trial", r"non-?randomi[sz]ed|not randomi[sz]ed|quasi-?(?:randomi[sz]ed|experimental)"),
+    ("randomised", "rct", r"randomi[sz]ed|randomly (?:assigned|allocated|divided|selected to)|randomi[sz]ation|random (?:assignment|allocation)"),
+    ("double_blind", None, r"double[- ]?(?:blind(?:ed)?|mask(?:ed)?)"),
+    ("single_blind", None, r"single[- ]?(?:blind(?:ed)?|mask(?:ed)?)|(?:assessor|observer|evaluator|rater|investigator)[- ]blind(?:ed)?"),
+    ("triple_blind", None, r"triple[- ]?(?:blind(?:ed)?|mask(?:ed)?)"),
+    ("open_label", "non_randomised_trial", r"open[- ]label"),
+    ("placebo", None, r"placebo|sham[- ](?:controlled|treatment|procedure|stimulation|acupuncture)"),
+    ("crossover", "non_randomised_trial", r"cross-?over"),
+    ("pilot", "non_randomised_trial", r"pilot (?:study|trial|randomi[sz]ed)|feasibility (?:study|trial)"),
+    ("trial", "non_randomised_trial", r"(?:clinical|controlled|single-arm|phase (?:I{1,3}|IV|[1-4])[ab]?) (?:trial|study)|single-arm"),
+    ("case_control", "case_control", r"case-?control|matched controls"),
+    ("cohort", "cohort", r"cohort|longitudinal (?:study|analysis)|prospective(?:ly)? (?:study|studied|followed|observational)|registry-based"),
+    ("cross_sectional", "cross_sectional", r"cross-?sectional|(?:population|questionnaire|web)-based survey|national survey|prevalence survey"),
+    ("case_series", "case_series", r"case series|(?:we|this) (?:report|describe|present) (?:\w+ ){0,2}(?:cases|patients)|retrospective(?:ly)? (?:review|chart review|analysis)"),
+    ("case_report", "case_report", r"case report|(?:we|this) (?:report|describe|present)s? (?:a|an|the|one) (?:rare |unusual |unique )?(?:case|patient)(?! series)|\ba \d+-year-old (?:man|woman|boy|girl|patient|male|female)"),
+    ("guideline", "guideline", r"(?:clinical )?practice guideline|consensus statement|guideline (?:development|panel|recommendations)"),
+    ("review", "narrative_review", r"(?:this|our|the present|in this) review|we review|(?:narrative|literature|scoping) review|review (?:of|on) the (?:literature|evidence)"),
+)
+# One pass over a text finds every cue; the group name says which.
+_CUE_RE = re.compile(
+    r"\b(?=[a-z])(?:" + "|".join(rf"(?P<{name}>(?:{pattern})\b)" for name, _, pattern in _CUES) + ")",
+    re.IGNORECASE,
+)
+_TEXT_PRIORITY = (
+    "meta_analysis", "systematic_review", "rct", "non_randomised_trial", "case_control", "cohort",
+    "cross_sectional", "case_series", "case_report", "guideline", "narrative_review",
+)
+# "previous meta-analyses", "further randomised trials are needed": about other studies.
+_OTHER_STUDIES = re.compile(
+    r"\b(?:previous|prior|earlier|past|further|future|larger|more|other|existing|recent|several|"
+    r"many|few|well-designed|additional|adequately powered)\s+(?:\S+\s+){0,3}$",
+    re.IGNORECASE,
+)
+_FIRST_PERSON = re.compile(r"\b(?:we|our|this|present)\b", re.IGNORECASE)
+_BLINDING = {"triple_blind": "triple-blind", "double_blind": "double-blind",
+             "single_blind": "single-blind", "open_label": "open-label"}
+
+
+@dataclass
+class DesignResult:
+    design: str = "other"
+    source: str = "default"
+    cues: list[Fact] = field(default_factory=list)
+    randomised: bool = False
+    blinding: str | None = None
+    placebo: bool = False
+    crossover: bool = False
+    pilot: bool = False
+    species: Species = "unknown"
+    species_span: Span | None = None
+
+
+def detect_design(paper: Paper, sentences: list[Sentence]) -> DesignResult:
+    """The design of the study and its flags, with the cue facts they rest on."""
+    cues = find_design_cues(paper, sentences)
+    names = {str(c.value) for c in cues}
+    species = detect_species(paper, sentences)
+    result = DesignResult(cues=cues, species=species.species, species_span=species.span)
+    _set_flags(result, names, mesh_names(paper))
+    result.design, result.source = _decide(paper, names, result)
+    return result
+
+
+def find_design_cues(paper: Paper, sentences: list[Sentence]) -> list[Fact]:
+    """Design cue facts (kind ``design_cue``, value = cue name) from the title and study sentences."""
+    facts: list[Fact] = []
+    seen: set[str] = set()
+    index = SentenceIndex(sentences)
+    for fieldname in ("title", "abstract"):
+        text = paper.text_of(fieldname)  # type: ignore[arg-type]
+        for match in _CUE_RE.finditer(text):
+            name = match.lastgroup or ""
+            if name in seen or not _about_this_study(text, match, index if fieldname == "abstract" else None):
+                continue
+            seen.add(name)
+            facts.append(make_fact("design_cue", text, match.start(), match.end(), name, fieldname))  # type: ignore[arg-type]
+    return facts
+
+
+def _about_this_study(text: str, match: re.Match[str], index: SentenceIndex | None) -> bool:
+    """False for cues about other work: background sentences, "previous trials", "further trials"."""
+    if index is not None:
+        sentence = index.at(match.start())
+        if sentence is None:
+            return False
+        if not about_this_study(sentence, len(index.sentences)) and not _FIRST_PERSON.search(sentence.text):
+            return False
+    return not _OTHER_STUDIES.search(text, max(0, match.start() - 60), match.start())
+
+
+def _set_flags(result: DesignResult, names: set[str], mesh: set[str]) -> None:
+    result.randomised = "randomised" in names and "non_randomised" not in names or "Random Allocation" in mesh
+    result.placebo = "placebo" in names or "Placebos" in mesh
+    result.crossover = "crossover" in names or "Cross-Over Studies" in mesh
+    result.pilot = "pilot" in names or "Pilot Projects" in mesh
+    for cue, label in _BLINDING.items():
+        if cue in names:
+            result.blinding = label
+            break
+    if result.blinding is None and "Double-Blind Method" in mesh:
+        result.blinding = "double-blind"
+    elif result.blinding is None and "Single-Blind Method" in mesh:
+        result.blinding = "single-blind"
+
+
+def _decide(paper: Paper, names: set[str], flags: DesignResult) -> tuple[str, str]:
+    from_types = _from_publication_types(paper.publication_types, flags)
+    if from_types:
+        return from_types, "publication_type"
+    nonhuman = flags.species in ("animal", "in_vitro")
+    from_mesh = _from_mesh(mesh_names(paper), flags)
+    if from_mesh and not nonhuman:
+        return from_mesh, "mesh"
+    if nonhuman:
+        return flags.species, "mesh" if "Animals" in mesh_names(paper) else "text"
+    from_text = _from_text(names, flags)
+    return (from_text, "text") if from_text else ("other", "default")
+
+
+def _from_publication_types(types: list[str], flags: DesignResult) -> str | None:
+    lowered = {t.strip().lower() for t in types}
+    for name, design in _PUBLICATION_TYPES:
+        if any(t == name or t.startswith(name + ",") for t in lowered):
+            return _refine(design, flags)
+    return None
+
+
+def _from_mesh(mesh: set[str], flags: DesignResult) -> str | None:
+    for name, design in _MESH_DESIGNS:
+        if name in mesh:
+            return _refine(design, flags)
+    return None
+
+
+def _refine(design: str, flags: DesignResult) -> str:
+    """Resolve the generic "trial" and "observational" labels with the flags and cue names."""
+    if design == "trial":
+        return "rct" if flags.randomised else "non_randomised_trial"
+    if design == "observational":
+        names = {str(c.value) for c in flags.cues}
+        for candidate in ("case_control", "cross_sectional", "cohort"):
+            if candidate in names:
+                return candidate
+        return "cohort"
+    if design == "narrative_review":
+        names = {str(c.value) for c in flags.cues}
+        return next((n for n in ("meta_analysis", "systematic_review") if n in names), design)
+    return design
+
+
+def _from_text(names: set[str], flags: DesignResult) -> str | None:
+    designs = {design for name, design, _ in _CUES if name in names and design}
+    if "rct" in designs and not flags.randomised:
+        designs.discard("rct")
+    for design in _TEXT_PRIORITY:
+        if design in designs:
+            return design
+    return None

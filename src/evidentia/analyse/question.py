@@ -1,0 +1,148 @@
+"""What a yes/no question asks: its terms, the direction and valence it asks about.
+
+``read_question(query)`` gives the stance judge a ``QuestionIntent``: the question's term stems
+with weights (intervention 2, outcome 1.5, other terms 1), the direction it asks about
+("reduce?" → down, "increase?" → up), whether it asks about a benefit or a harm, whether it is
+about people or about animals/cells, and how a "similar"/"as good as" answer reads for it.
+``relevance(text, stems)`` is the share of the question's term weight a text mentions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import QueryAnalysis
+from .polarity import outcome_valence_sign
+
+_QUESTION_STOP = frozenset(
+    [
+        "a", "an", "the", "of", "in", "on", "at", "to", "for", "with", "without", "by", "from",
+        "and", "or", "is", "are", "was", "were", "be", "been", "being", "do", "does", "did",
+        "can", "could", "should", "would", "will", "may", "might", "must", "has", "have", "had",
+        "there", "their", "this", "that", "these", "those", "it", "its", "what", "which", "who",
+        "whom", "whose", "when", "where", "why", "how", "than", "then", "as", "into", "onto",
+        "about", "after", "before", "during", "between", "among", "vs", "versus", "any", "all",
+        "some", "more", "most", "less", "least", "very", "also", "not", "no", "yes", "patients",
+        "patient", "people", "subjects", "individuals", "study", "studies", "effect", "effects",
+        "effective", "efficacy", "use", "used", "using", "role", "associated", "association",
+        "related", "relationship", "predict", "predictor", "reduce", "reduces", "reduced",
+        "reduction", "increase", "increases", "increased", "improve", "improves", "improved",
+        "improvement", "risk", "affect", "affects", "influence", "impact", "benefit",
+        "beneficial", "help", "helpful", "better", "worse", "safe", "safety", "useful",
+        "really", "still", "necessary", "lead", "leads", "cause", "causes", "really", "true",
+        "possible", "feasible", "valid", "reliable", "accurate", "value"
+    ]
+)
+_UP_WORDS = re.compile(
+    r"\b(?:increas\w*|rais\w*|elevat\w*|promot\w*|enhanc\w*|induc\w*|caus\w*|worsen\w*|"
+    r"aggravat\w*|higher|more|greater|accelerat\w*|exacerbat\w*)\b", re.IGNORECASE)
+_DOWN_WORDS = re.compile(
+    r"\b(?:reduc\w*|decreas\w*|lower\w*|prevent\w*|protect\w*|alleviat\w*|reliev\w*|"
+    r"attenuat\w*|diminish\w*|inhibit\w*|suppress\w*|less|fewer|shorten\w*|avoid\w*)\b", re.IGNORECASE)
+_BENEFIT_WORDS = re.compile(
+    r"\b(?:improv\w*|benefi\w*|effective\w*|efficacious|help\w*|useful|work|safe|better|"
+    r"superior|valuable|worth\w*|justified|recommend\w*|feasible|accura\w*|reliab\w*|succe\w*|"
+    r"agree\w*|adequat\w*|sufficien\w*|appropriate|aware|know\w*|correct\w*|protected)\b",
+    re.IGNORECASE)
+_HARM_WORDS = re.compile(r"\b(?:worse\w*|harm\w*|impair\w*|inferior|dangerous|detrimental|toxic)\b", re.IGNORECASE)
+_NONHUMAN_WORDS = re.compile(
+    r"\b(?:rats?|mice|mouse|murine|animals?|rodents?|dogs?|pigs?|porcine|rabbits?|sheep|"
+    r"monkeys?|primates|zebrafish|in vitro|cells?|cell lines?|cultured|plants?|bacteria\w*|"
+    r"yeast|model)\b", re.IGNORECASE)
+
+_CLINICAL_WORDS = re.compile(
+    r"\b(?:patients?|people|persons?|adults?|children|infants?|women|men|elderly|humans?|"
+    r"clinical|treat\w*|therap\w*|surgery|drugs?|medication\w*|supplement\w*|vaccin\w*|"
+    r"diet\w*|exercise|prevent\w*|risk|mortality|symptoms?|pain|disease|disorder|cancer|"
+    r"infection|syndrome|outcomes?|care|pregnan\w*)\b", re.IGNORECASE)
+# What "similar" / "as good as" answers: yes to a sameness or adequacy question ("Is X equal to
+# Y?", "Is X sufficient?"), no to a question about an effect or a difference.
+_SAMENESS_WORDS = re.compile(
+    r"\b(?:same|equal\w*|equivalent|similar|identical|interchangeable|comparable|reflect\w*|"
+    r"coincide\w*|agree\w*|concordan\w*|consistent|substitute|replace|alternative|sufficient|"
+    r"adequate\w*|enough|safe|safety|feasib\w*|accura\w*|reliab\w*|valid\w*|acceptable|"
+    r"appropriate|justified|possible|effective|efficacious|useful|worth\w*)\b", re.IGNORECASE)
+_SAME_WORDS = re.compile(
+    r"\b(?:same|equal(?:ly)?|equivalent|similar|identical|interchangeable|coincide\w*|agree\w*)\b",
+    re.IGNORECASE)
+_EFFECT_QUESTION_WORDS = re.compile(
+    r"\b(?:differ\w*|better|superior|inferior|more|less|than|advantage\w*|outperform\w*|"
+    r"preferable|improv\w*|affect\w*|influenc\w*|impact\w*|change\w*|alter\w*|predict\w*|"
+    r"associat\w*|relat\w*|correlat\w*|benefi\w*|risk)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class QuestionIntent:
+    stems: dict[str, float]  # term stem → weight
+    direction: str | None  # "up" | "down" | None
+    sign: int  # +1 asks about a benefit, -1 about a harm, 0 neutral (association)
+    nonhuman: bool  # the question itself is about animals or cells
+    clinical: bool  # the question is about people (patients, treatment, children ...)
+    similar_means_yes: bool  # "Is X equal to Y?" / "Is X sufficient?": similarity answers "yes"
+    sameness: bool  # "Are X and Y the same?": a difference answers "no"
+
+
+def stem(word: str) -> str:
+    """A crude prefix stem: "reduction", "reduced" → "reduc"; short words stay whole."""
+    word = word.lower()
+    return word[:5] if len(word) > 5 else word
+
+
+def question_terms(query: QueryAnalysis) -> dict[str, float]:
+    """Stems of the question's content terms with weights (intervention 2, outcome 1.5, other 1)."""
+    weighted: dict[str, float] = {}
+    groups = ((query.intervention, 2.0), (query.outcome, 1.5), (query.terms or _words(query.question), 1.0))
+    for terms, weight in groups:
+        for term in terms:
+            for word in _words(term):
+                key = stem(word)
+                weighted[key] = max(weighted.get(key, 0.0), weight)
+    return weighted
+
+
+def _words(text: str) -> list[str]:
+    return [w for w in re.findall(r"[A-Za-z0-9][\w'-]*", text)
+            if w.lower() not in _QUESTION_STOP and (len(w) > 2 or w.isupper())]
+
+
+def read_question(query: QueryAnalysis) -> QuestionIntent:
+    """The question's terms, the direction and valence it asks about, and how to read "similar"."""
+    question = query.question
+    up, down = _question_has(_UP_WORDS, question), _question_has(_DOWN_WORDS, question)
+    direction = "up" if up and not down else "down" if down and not up else None
+    sign = outcome_valence_sign(question, direction)
+    if sign == 0 and _BENEFIT_WORDS.search(question):
+        sign = 1
+    if _HARM_WORDS.search(question):
+        sign = -1
+    return QuestionIntent(
+        question_terms(query), direction, sign, bool(_NONHUMAN_WORDS.search(question)),
+        bool(_CLINICAL_WORDS.search(question)), _similar_means_yes(question, direction),
+        bool(_SAME_WORDS.search(question)),
+    )
+
+
+def _question_has(regex: re.Pattern[str], question: str) -> bool:
+    """A direction word used as a predicate, not inside a name ("acid-suppressive", "inhibitors")."""
+    for m in regex.finditer(question):
+        word = m.group().lower()
+        glued = m.start() > 0 and question[m.start() - 1] == "-"
+        if not glued and not word.endswith(("ors", "ive", "ives")) or word == "protective":
+            return True
+    return False
+
+
+def _similar_means_yes(question: str, direction: str | None) -> bool:
+    if direction or not _SAMENESS_WORDS.search(question):
+        return False
+    return not _EFFECT_QUESTION_WORDS.search(question) or bool(_SAME_WORDS.search(question))
+
+
+def relevance(text: str, stems: dict[str, float]) -> float:
+    """Share of the question's term weight whose stems occur in ``text``."""
+    total = sum(stems.values())
+    if not total:
+        return 0.0
+    present = {stem(w) for w in re.findall(r"[A-Za-z0-9][\w'-]*", text)}
+    return sum(weight for key, weight in stems.items() if key in present) / total

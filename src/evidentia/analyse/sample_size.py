@@ -1,0 +1,141 @@
+"""Sample size: how many people (or animals, eyes ...) the study counted.
+
+Candidates, strongest first:
+
+* totals: "a total of 1,234 participants", "120 patients were randomized", "we enrolled 40 adults";
+* arms added up: "20 received X and 21 received placebo" → 41, "(n = 17) and (n = 7)" → 24;
+* "N = 120" / "n = 15" on its own;
+* a count before a unit, digits or words: "six men", "Thirty patients", "15 patients with MS";
+* a single case: "a 45-year-old woman" (only when nothing else is found).
+
+A count needs a unit word after it (patients, men, rats ...), so ages, years, doses, percentages,
+"2 groups" and "3 times" are not sample sizes. Methods sentences are preferred; background
+sentences are ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import SampleSize, Sentence
+from ._text import NUMBER, make_span, parse_count
+from .sentences import about_this_study
+
+_UNITS = (
+    r"patients|participants|subjects|volunteers|individuals|persons|people|adults|children|"
+    r"adolescents|infants|neonates|newborns|babies|toddlers|men|women|males|females|boys|girls|"
+    r"cases|controls|students|smokers|nonsmokers|non-smokers|pregnant women|pregnancies|mothers|"
+    r"fathers|parents|couples|families|twins|veterans|residents|nurses|physicians|doctors|"
+    r"clinicians|surgeons|athletes|runners|workers|employees|respondents|survivors|outpatients|"
+    r"inpatients|donors|recipients|users|elderly|youths|teenagers|older adults|rats|mice|dogs|"
+    r"cats|pigs|piglets|rabbits|sheep|monkeys|primates|animals|eyes|knees|hips|limbs|teeth|"
+    r"feet|hands|shoulders|hearts|livers|kidneys|specimens|samples|患者"
+)
+_SKIP_WORDS = (
+    r"of|the|and|or|to|in|at|for|with|were|was|had|have|who|from|by|on|years?|months?|weeks?|"
+    r"days?|hours?|times?|groups?|mg|kg|g|ml|mm|cm|percent|per|than|more|less|over|under|aged?"
+)
+_MODIFIERS = rf"(?:(?!(?:{_SKIP_WORDS})\b)[A-Za-z][\w'’/-]*\s+){{0,4}}?"
+_COUNT = rf"(?<![\w.,/±-])({NUMBER})(?![\w.,]\d|\s?%|-year|\s*(?:years?|yrs?)\s+old)"
+# "type 2 diabetes patients", "grade 3 patients", "phase 2 patients": labels, not counts.
+_LABEL_BEFORE = re.compile(
+    r"\b(?:type|grade|stage|class|phase|day|days|week|weeks|month|year|group|arm|step|level|"
+    r"version|table|figure|fig|cohort|wave|visit|cycle|generation|trisomy|chromosome|factor)\s*$",
+    re.IGNORECASE,
+)
+_COUNTED = re.compile(rf"{_COUNT}\s+{_MODIFIERS}({_UNITS})\b", re.IGNORECASE)
+_TOTAL_BEFORE = re.compile(
+    r"(?:\ba total of|\btotal of|\bin total,?|\baltogether,?|\boverall,?|\b(?:we |were )?"
+    r"(?:enrolled|recruited|randomi[sz]ed|included|studied|involving|involved|comprising|"
+    r"comprised|consisted of|examined|evaluated|followed|surveyed|interviewed|identified|analy[sz]ed))"
+    r"\s+(?:\w+\s+){0,2}$",
+    re.IGNORECASE,
+)
+_TOTAL_AFTER = re.compile(
+    r"^[^.;:]{0,80}?\b(?:were|was|had been)\s+(?:\w+\s+)?(?:randomi[sz]ed|enrolled|recruited|"
+    r"included|studied|assigned|allocated|analy[sz]ed|evaluated|examined|followed|investigated|"
+    r"identified|surveyed|interviewed|selected|screened|treated)",
+    re.IGNORECASE,
+)
+_N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
+_ARM = re.compile(
+    rf"{_COUNT}\s+(?:{_MODIFIERS}(?:{_UNITS})\s+)?(?:were\s+|was\s+)?(?:randomly\s+)?"
+    r"(?:received?|receiving|randomi[sz]ed to|assigned to|allocated to|given|took|underwent|"
+    r"treated with|in the)\b",
+    re.IGNORECASE,
+)
+_SINGLE_CASE = re.compile(
+    r"\b(?:a|an)\s+\d{1,3}[- ](?:year|month|week|day)s?[- ]old\s+(?:\w+\s+){0,2}?"
+    r"(man|woman|boy|girl|male|female|patient|infant|child|neonate)\b",
+    re.IGNORECASE,
+)
+_ROLE_BONUS = {"methods": 1.0, "objective": 0.3, "results": 0.2, "conclusions": -0.5, None: 0.0}
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    score: float
+    position: int
+    size: SampleSize
+
+
+def find_sample_size(text: str, sentences: list[Sentence]) -> SampleSize | None:
+    """The study's sample size from the abstract ``text``, or None when it gives no count."""
+    candidates: list[_Candidate] = []
+    for sentence in sentences:
+        if not about_this_study(sentence, len(sentences)):
+            continue
+        bonus = _ROLE_BONUS.get(sentence.role, 0.0)
+        for score, size in sentence_candidates(text, sentence.start, sentence.end):
+            candidates.append(_Candidate(score + bonus, size.span.start, size))
+    if candidates:
+        best = max(candidates, key=lambda c: (c.score, -c.position))
+        return best.size
+    return _single_case(text)
+
+
+def sentence_candidates(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
+    """(score, size) of every count in ``text[start:end]``: totals 3, arms 2.5, n= 2, others 1."""
+    out: list[tuple[float, SampleSize]] = []
+    for m in _COUNTED.finditer(text, start, end):
+        n = parse_count(m.group(1))
+        if n is None or n < 2 or _LABEL_BEFORE.search(text, max(start, m.start() - 15), m.start()):
+            continue
+        total = _TOTAL_BEFORE.search(text, max(start, m.start() - 60), m.start()) or \
+            _TOTAL_AFTER.search(text[m.end():end])
+        size = SampleSize(n=n, basis="total", unit=m.group(2).lower(),
+                          span=make_span(text, m.start(), m.end()))
+        out.append((3.0 if total else 1.0, size))
+    out += _arms(text, start, end)
+    out += _n_equals(text, start, end)
+    return out
+
+
+def _arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
+    arms = [m for m in _ARM.finditer(text, start, end) if (parse_count(m.group(1)) or 0) >= 1]
+    if len(arms) < 2:
+        return []
+    n = sum(parse_count(m.group(1)) or 0 for m in arms)
+    unit = re.search(rf"\b({_UNITS})\b", text[arms[0].start():arms[0].end()], re.IGNORECASE)
+    span = make_span(text, arms[0].start(), arms[-1].end())
+    return [(2.5, SampleSize(n=n, basis="arms", unit=unit.group(1).lower() if unit else None, span=span))]
+
+
+def _n_equals(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
+    matches = list(_N_EQUALS.finditer(text, start, end))
+    if not matches:
+        return []
+    counts = [parse_count(m.group(1)) or 0 for m in matches]
+    if len(matches) == 1:
+        span = make_span(text, matches[0].start(), matches[0].end())
+        return [(2.0, SampleSize(n=counts[0], basis="total", span=span))]
+    span = make_span(text, matches[0].start(), matches[-1].end())
+    return [(2.2, SampleSize(n=sum(counts), basis="arms", span=span))]
+
+
+def _single_case(text: str) -> SampleSize | None:
+    m = _SINGLE_CASE.search(text)
+    if not m:
+        return None
+    return SampleSize(n=1, basis="single", unit=m.group(1).lower(), span=make_span(text, m.start(), m.end()))

@@ -1,0 +1,210 @@
+"""The study's answer to a yes/no question: yes, possibly, no or unclear.
+
+How it decides:
+
+1. **Relevance.** The question's terms (``query.intervention`` and ``query.outcome`` weigh
+   more than the other ``query.terms``; the question's own words when none are given) are
+   matched by prefix stems against each sentence. An abstract whose title and sentences share
+   too little with the question is **unclear**.
+2. **The sentence it rests on.** The most relevant sentence, preferring conclusions over
+   results over the rest, and sentences that carry an effect cue; within it, the most relevant
+   clause ("X reduced A, but not B" is two clauses).
+3. **The verdict** from that clause's polarity (see ``polarity.py``):
+
+   * relevant clauses that disagree ("improved A but not B", both asked about) → **possibly**;
+   * no effect ("no significant difference", "did not reduce", "failed to") → **no**;
+     with a trend ("a non-significant trend toward ...") → **possibly**;
+   * similarity ("similar", "as accurate as", "equally safe") → **yes** to a sameness or
+     adequacy question ("Is X as accurate as Y?", "Is X safe?"), **no** to an effect question;
+   * an effect against the question ("increase?" answered by "decreased" near the question's
+     own terms; a benefit question answered by "worse"; "the same?" answered by a difference)
+     → **no**;
+   * an effect with a strong hedge ("may", "might", "could", "further trials are needed")
+     → **possibly**, unless a results sentence reports a significant effect;
+   * an effect the sentence calls not significant → **possibly**;
+   * an effect found only in animals or in vitro for a question about people (patients,
+     treatment, disease ...) → **possibly**; for a question that names the model, or names
+     no population, → **yes** (the design is graded elsewhere; the stance says what this study
+     can claim for the question as asked);
+   * an effect in a pilot study with nothing significant behind it → **possibly**;
+   * any other effect → **yes**, mild hedges included ("suggest", "appear", "indicate": the
+     ordinary register of abstract conclusions; they turn it into **possibly** only when the
+     results report a null). Measured on PubMedQA dev: treating "suggest" as "possibly" cost
+     2 points of accuracy and gained no macro-F1;
+   * no cue in the chosen sentence: a relevant significant result → yes, a relevant null
+     → no, an unhedged conclusion that names the question's terms without negation → yes
+     (low confidence), else **possibly**.
+
+``confidence`` grows with relevance and the strength of the cue and shrinks with hedging.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..models import Paper, QueryAnalysis, Sentence, StanceJudgement, StudyFacts
+from ._text import make_span
+from .polarity import (
+    Polarity,
+    agreed_direction,
+    direction_cues,
+    has_negation,
+    read_polarity,
+    split_clauses,
+)
+from .question import QuestionIntent, read_question, relevance
+
+MIN_RELEVANCE = 0.25  # share of the question's term weight an abstract must mention
+AFFIRMATIVE_RELEVANCE = 0.4  # an unhedged, unnegated conclusion this close to the question
+SUPPORT_RELEVANCE = 0.1  # a results sentence that backs a hedged conclusion
+MIXED_RELEVANCE = 0.2  # each of two disagreeing clauses must mention this much of the question
+_ROLE_WEIGHT = {"conclusions": 1.0, "results": 0.8, "objective": 0.35, "methods": 0.3,
+                "background": 0.25, None: 0.5}
+_CONCESSIVE = re.compile(r"(?:although|though|even though|while|whilst|despite|in spite of)\b", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class _Reading:
+    sentence: Sentence
+    clause: str
+    relevance: float
+    polarity: Polarity
+    direction: str | None  # the direction said of the question's own terms, if any
+    mixed: bool = False  # relevant clauses disagree: an effect on one term, none on another
+    not_significant: bool = False  # the sentence says the effect was not significant
+
+
+def judge_stance(query: QueryAnalysis, paper: Paper, facts: StudyFacts) -> StanceJudgement:
+    """What the study says to the question, with the sentence it rests on."""
+    intent = read_question(query)
+    sentences = facts.sentences
+    overall = relevance(paper.title + " " + paper.abstract, intent.stems)
+    if not sentences or overall < MIN_RELEVANCE:
+        return StanceJudgement(stance="unclear", confidence=round(1 - overall, 2),
+                               reason="the abstract does not address the question's terms")
+    reading = _decisive_reading(sentences, intent)
+    stance, reason, strength = _verdict(reading, intent, facts, sentences)
+    span = make_span(paper.abstract, reading.sentence.start, reading.sentence.end)
+    confidence = round(min(0.95, 0.25 + 0.45 * strength * min(1.0, 0.4 + reading.relevance)), 2)
+    return StanceJudgement(stance=stance, confidence=confidence, reason=reason, span=span)
+
+
+def _decisive_reading(sentences: list[Sentence], intent: QuestionIntent) -> _Reading:
+    readings = [_read(s, intent) for s in sentences]
+    first_conclusion = next((r for r in readings if r.sentence.role == "conclusions"), None)
+
+    def score(r: _Reading) -> float:
+        cue = 0.25 if (r.polarity.effect or r.polarity.no_effect) else 0.0
+        first = 0.1 if r is first_conclusion else 0.0
+        return (r.relevance + cue + first) * _ROLE_WEIGHT.get(r.sentence.role, 0.5)
+
+    return max(readings, key=lambda r: (score(r), -r.sentence.index))
+
+
+def _read(sentence: Sentence, intent: QuestionIntent) -> _Reading:
+    """The sentence's most relevant clause (a concessive lead-in counts less) and its polarity."""
+    scored = []
+    for a, b in split_clauses(sentence.text):
+        clause = sentence.text[a:b]
+        polarity, rel = read_polarity(clause), relevance(clause, intent.stems)
+        score = rel + (0.25 if polarity.effect or polarity.no_effect else 0.0)
+        score += 0.2 if polarity.significant is not None else 0.0
+        if a == 0 and _CONCESSIVE.match(clause) and b < len(sentence.text):
+            score -= 0.3
+        scored.append((score, rel, clause, polarity))
+    _, _, best, polarity = max(scored, key=lambda item: item[0])
+    whole = read_polarity(sentence.text)
+    return _Reading(sentence, best, relevance(sentence.text, intent.stems), polarity,
+                    _direction_of_terms(best, intent.stems), _mixed(scored), whole.significant is False)
+
+
+def _mixed(scored: list[tuple[float, float, str, Polarity]]) -> bool:
+    """Two relevant clauses, one reporting an effect and the other none."""
+    relevant = [p for _, rel, _, p in scored if rel >= MIXED_RELEVANCE]
+    positive = any(p.effect and not p.no_effect for p in relevant)
+    negative = any(p.no_effect and not p.effect for p in relevant)
+    return positive and negative
+
+
+def _direction_of_terms(clause: str, stems: dict[str, float]) -> str | None:
+    """The direction of up/down words that have one of the question's terms close by."""
+    near = []
+    for start, end, direction in direction_cues(clause):
+        window = clause[max(0, start - 40):end + 60]
+        if relevance(window, stems) > 0:
+            near.append((start, end, direction))
+    return agreed_direction(near)
+
+
+def _verdict(reading: _Reading, intent: QuestionIntent, facts: StudyFacts,
+             sentences: list[Sentence]) -> tuple[str, str, float]:
+    """(stance, reason, strength 0..1) from the decisive clause and the results behind it."""
+    p = reading.polarity
+    support = _results_support(sentences, intent)
+    if reading.mixed:
+        return "possibly", f"mixed results ({p.cue})", 0.5
+    if p.no_effect and not (p.effect and p.significant):
+        if p.trend:
+            return "possibly", f"only a non-significant trend ({p.cue})", 0.5
+        return "no", f"no effect reported ({p.cue})", 0.9
+    if p.equivalent and not p.significant:
+        if intent.similar_means_yes:
+            return "yes", f"comparable to the standard ({p.cue})", 0.7
+        if p.benefit <= 0:
+            return "no", f"no difference reported ({p.cue})", 0.8
+    if p.effect or p.benefit:
+        return _positive_verdict(reading, intent, facts, support)
+    if support > 0:
+        return "yes", "the results report a significant effect", 0.5
+    if support < 0:
+        return "no", "the results report no significant effect", 0.5
+    if (reading.relevance >= AFFIRMATIVE_RELEVANCE and not p.hedge and not has_negation(reading.clause)
+            and reading.sentence.role == "conclusions"):
+        return "yes", "the conclusion affirms the question's terms without negation", 0.3
+    return "possibly", "the study addresses the question without a clear answer", 0.2
+
+
+def _positive_verdict(reading: _Reading, intent: QuestionIntent, facts: StudyFacts,
+                      support: int) -> tuple[str, str, float]:
+    p = reading.polarity
+    if intent.sameness and (p.significant or reading.direction):
+        return "no", f"a difference was found ({p.cue})", 0.7
+    if _against_question(p, reading.direction, intent):
+        return "no", f"the effect goes the other way ({p.cue})", 0.8
+    if p.hedge == "strong" and support <= 0:
+        return "possibly", f"hedged conclusion ({p.cue})", 0.5
+    if reading.not_significant and not p.significant:
+        return "possibly", f"the effect was not statistically significant ({p.cue})", 0.5
+    if facts.species in ("animal", "in_vitro") and intent.clinical and not intent.nonhuman:
+        where = "in animals" if facts.species == "animal" else "in vitro"
+        return "possibly", f"effect shown only {where} ({p.cue})", 0.5
+    if facts.pilot and support <= 0 and not p.significant:
+        return "possibly", f"small pilot study ({p.cue})", 0.5
+    if p.hedge == "mild" and support < 0 and not p.significant:
+        return "possibly", f"tentative conclusion ({p.cue})", 0.4
+    strength = 1.0 if p.significant or support > 0 else 0.7
+    return "yes", f"the study reports the effect ({p.cue})", strength * (0.8 if p.hedge else 1.0)
+
+
+def _against_question(p: Polarity, direction: str | None, intent: QuestionIntent) -> bool:
+    """The clause answers the other way: a harm to a benefit question, "decreased" to "increase?"."""
+    if intent.sign and p.benefit and intent.sign != p.benefit:
+        return True
+    if intent.direction and direction and intent.direction != direction:
+        return not (intent.sign and p.benefit == intent.sign)
+    return False
+
+
+def _results_support(sentences: list[Sentence], intent: QuestionIntent) -> int:
+    """+1 when a relevant results sentence reports a significant effect, -1 for a null, else 0."""
+    best = 0
+    for sentence in sentences:
+        if sentence.role != "results" or relevance(sentence.text, intent.stems) < SUPPORT_RELEVANCE:
+            continue
+        polarity = read_polarity(sentence.text)
+        if polarity.significant and polarity.effect:
+            return 1
+        if polarity.no_effect:
+            best = -1
+    return best

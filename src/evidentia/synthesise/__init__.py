@@ -1,0 +1,196 @@
+"""Synthesis: the question and the analysed studies in, a cited ``Report`` out.
+
+    studies ─► drop retracted ─► weigh ─► group into sections ─► write drafts (answer, sections,
+    conclusion) ─► faithfulness check (drop failing sentences) ─► number sources by first
+    citation ─► Report
+
+Sentences are drafted with paper ids in their citation slots; only the sentences that pass the
+check are numbered, so the source list holds exactly the cited papers, in order of first citation.
+The same input always gives the same report: no clocks, no randomness, stable sorts, template
+choice by a hash of the paper id.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from .. import __version__
+from ..config import SynthesiseSettings
+from ..models import (
+    Filters,
+    Grade,
+    Hit,
+    Paper,
+    QueryAnalysis,
+    Report,
+    Section,
+    StanceJudgement,
+    Study,
+    StudyFacts,
+)
+from .check import check_claim, check_report
+from .conclusion import conclusion_drafts, research_needed
+from .drafts import Draft, Numbering, draft
+from .explainer import NOT_MEDICAL_ADVICE, explainer_conclusion, explainer_sections
+from .grading import grade_studies
+from .grouping import Group, group_studies
+from .sections import SectionDraft, pro_sections
+from .studies import StudyItem
+from .verdict import answer_drafts, meter
+
+__all__ = ["synthesise", "check_claim", "check_report", "SYNTHESISER_VERSION"]
+
+log = logging.getLogger(__name__)
+
+SYNTHESISER_VERSION = "1"
+StudyInput = tuple[Hit, Paper, StudyFacts, StanceJudgement]
+
+
+def synthesise(
+    query: QueryAnalysis,
+    studies: list[StudyInput],
+    *,
+    settings: SynthesiseSettings,
+    filters: Filters | None = None,
+    notices: list[str] | None = None,
+) -> Report:
+    """A cited report answering the question from the studies (retrieval order, best first)."""
+    notices = list(notices or [])
+    kept, excluded = _prepare(studies, notices, _focus(query))
+    items = _described(kept, settings, notices)
+    papers = {item.id: item.paper for item in items}
+    grade = grade_studies(items)
+    groups = group_studies(items, query)
+    writer = _Writer(papers, settings.check)
+    answer = writer.first_passing(answer_drafts(items, grade, query, _topics(groups))) or draft(
+        "See the sections below for what each study found.", kind="answer")
+    sections, conclusion = _body(items, groups, grade, query, settings.style, notices)
+    numbering = Numbering()
+    report = Report(
+        question=query.question, style=settings.style, query=query, filters=filters or Filters(),
+        answer=numbering.claim(answer),
+        meter=meter(items, query, settings),
+        grade=grade,
+        sections=_final_sections(sections, writer, numbering),
+        conclusion=[numbering.claim(item) for item in writer.passing(conclusion)],
+        notices=notices, excluded=excluded,
+        version=f"evidentia {__version__}; synthesiser {SYNTHESISER_VERSION}",
+    )
+    report.sources = numbering.sources(papers)
+    report.studies = [_study(item, numbering) for item in kept]
+    return report
+
+
+def _focus(query: QueryAnalysis) -> frozenset[str]:
+    return frozenset(re.findall(r"[\w'-]+", " ".join(query.intervention).casefold()))
+
+
+def _prepare(
+    studies: list[StudyInput], notices: list[str], focus: frozenset[str]
+) -> tuple[list[StudyItem], list[str]]:
+    """Retracted papers out (never cited, not even listed), duplicates out."""
+    retracted = {paper.id for _, paper, _, _ in studies if paper.retracted}
+    excluded = list(dict.fromkeys(paper.id for _, paper, _, _ in studies if paper.id in retracted))
+    items: list[StudyItem] = []
+    seen: set[str] = set(retracted)
+    for hit, paper, facts, stance in studies:
+        if paper.id not in seen:
+            seen.add(paper.id)
+            items.append(StudyItem(hit, paper, facts, stance, order=len(items), focus=focus))
+    if excluded:
+        noun = "paper" if len(excluded) == 1 else "papers"
+        notices.append(f"Left out {len(excluded)} retracted {noun}: {', '.join(excluded)}.")
+    return items, excluded
+
+
+def _described(
+    items: list[StudyItem], settings: SynthesiseSettings, notices: list[str]
+) -> list[StudyItem]:
+    """The best-ranked ``max_studies`` studies; the rest stay listed in ``Report.studies``."""
+    if len(items) <= settings.max_studies:
+        return items
+    notices.append(f"Described the first {settings.max_studies} of {len(items)} studies"
+                   " (setting synthesise.max_studies).")
+    return items[: settings.max_studies]
+
+
+def _body(
+    items: list[StudyItem], groups: list[Group], grade: Grade, query: QueryAnalysis, style: str,
+    notices: list[str],
+) -> tuple[list[SectionDraft], list[Draft]]:
+    """Sections and conclusion drafts in the report's style."""
+    labels = _labels(groups)
+    if style == "explainer":
+        notices.append(NOT_MEDICAL_ADVICE)
+        conclusion = explainer_conclusion(items, grade) + [research_needed(items, query, labels)]
+        return explainer_sections(items, query), conclusion
+    return pro_sections(groups, query), conclusion_drafts(items, grade, query, labels)
+
+
+def _labels(groups: list[Group]) -> list[str]:
+    return [group.label for group in groups if group.kind in ("condition", "population")
+            and group.label]
+
+
+def _topics(groups: list[Group]) -> list[str]:
+    extra = {"animal": "animal studies", "in_vitro": "laboratory studies"}
+    return _labels(groups) + [extra[group.kind] for group in groups if group.kind in extra]
+
+
+class _Writer:
+    """Runs the faithfulness check on drafts; failing sentences are logged and dropped."""
+
+    def __init__(self, papers: dict[str, Paper], check: bool) -> None:
+        self.papers = papers
+        self.check = check
+
+    def problems(self, item: Draft) -> list[str]:
+        return check_claim(item.provisional_claim(), self.papers) if self.check else []
+
+    def passing(self, drafts: list[Draft]) -> list[Draft]:
+        """Each draft, or its first plainer version that passes; dropped when none does."""
+        kept = []
+        for item in drafts:
+            version = self.first_passing(item.versions())
+            if version is not None:
+                kept.append(version)
+        return kept
+
+    def first_passing(self, versions: list[Draft]) -> Draft | None:
+        """The first version that passes the check; logs what failed."""
+        failures = []
+        for version in versions:
+            problems = self.problems(version)
+            if not problems:
+                if failures:
+                    log.info("simplified a report sentence: %r (%s)", *failures[0])
+                return version
+            failures.append((version.plain_text(), "; ".join(problems)))
+        if failures:
+            log.warning("dropped a report sentence that failed the faithfulness check: %r (%s)",
+                        *failures[0])
+        return None
+
+
+def _final_sections(
+    sections: list[SectionDraft], writer: _Writer, numbering: Numbering
+) -> list[Section]:
+    out = []
+    for section in sections:
+        kept = writer.passing(section.sentences)
+        if not kept:
+            continue
+        out.append(Section(
+            heading=section.heading, kind=section.kind,
+            sentences=[numbering.claim(item) for item in kept],
+            paper_ids=section.paper_ids, grade=section.grade,
+        ))
+    return out
+
+
+def _study(item: StudyItem, numbering: Numbering) -> Study:
+    return Study(
+        paper_id=item.id, number=numbering.numbers.get(item.id), rank=item.hit.rank,
+        score=item.hit.score, facts=item.facts, stance=item.stance,
+    )

@@ -1,0 +1,325 @@
+"""Noun phrases and clauses built from a study's facts, each with the spans it rests on.
+
+Every phrase is made of words from the abstract (facts keep their spans) or from the general
+vocabulary of designs; a slot with no supporting fact is left out, never filled in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from ..models import DESIGN_LABELS, Dose, Evidence, Fact, Span
+from .labels import (
+    MEASURE_WORDS,
+    is_named_harm,
+    is_treatment_name,
+    readable_case,
+    study_conditions,
+)
+from .relevance import treatment_core
+from .studies import StudyItem, evidence, fact_label, number_is_written, soften_case
+
+CASE_DESIGNS = frozenset({"case_series", "case_report"})
+EXPERIMENT_DESIGNS = frozenset({"rct", "non_randomised_trial", "animal", "other"})
+SYNTHESIS_DESIGNS = frozenset({"meta_analysis", "systematic_review", "narrative_review",
+                               "guideline"})
+# Designs that observe people first and a treatment or exposure second.
+EXPOSURE_DESIGNS = CASE_DESIGNS | {"cohort", "case_control", "cross_sectional"}
+
+
+@dataclass
+class Phrase:
+    text: str = ""
+    evidence: list[Evidence] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.text)
+
+
+# --------------------------------------------------------------------------- grammar
+
+
+def article(phrase: str) -> str:
+    """'a' or 'an' for the phrase (by sound for the common cases, digits included)."""
+    word = phrase.split(" ", 1)[0].lower()
+    if re.match(r"(?:8|11|18)(?:\D|$)|8\d", word):
+        return "an"
+    if re.match(r"(?:uni|use|eu|one)", word):
+        return "a"
+    return "an" if word[:1] in "aeiou" else "a"
+
+
+def with_article(phrase: str) -> str:
+    return f"{article(phrase)} {phrase}"
+
+
+def join_words(words: list[str], conjunction: str = "and") -> str:
+    words = [word for word in words if word]
+    if len(words) <= 1:
+        return "".join(words)
+    return f"{', '.join(words[:-1])} {conjunction} {words[-1]}"
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:]
+
+
+def plural(noun: str, count: int) -> str:
+    if count == 1:
+        return noun
+    last = noun.rsplit(" ", 1)[-1]
+    if last.endswith("ysis"):
+        return noun[:-4] + "yses"
+    if last in ("series",):
+        return noun
+    if last.endswith("y") and not last.endswith("ey"):
+        return noun[:-1] + "ies"
+    return noun + "s"
+
+
+COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
+               "ten")
+
+
+def count_phrase(count: int, noun: str) -> str:
+    """'1 cohort study', '3 randomised controlled trials' (a count the checker knows to skip)."""
+    return f"{count} {plural(noun, count)}"
+
+
+def count_words(count: int, noun: str) -> str:
+    """'Two studies', for the start of a sentence (digits from eleven on)."""
+    number = COUNT_WORDS[count] if count < len(COUNT_WORDS) else str(count)
+    return capitalise(f"{number} {plural(noun, count)}")
+
+
+# --------------------------------------------------------------------------- design
+
+
+def design_noun(item: StudyItem) -> str:
+    """'double-blind, randomised, placebo-controlled crossover trial', 'cohort study' ..."""
+    facts = item.facts
+    if facts.design == "rct" or (facts.design == "other" and facts.randomised):
+        core = "trial" if facts.placebo else "controlled trial"
+        adjectives = [facts.blinding, "randomised", "placebo-controlled" if facts.placebo else None]
+    elif facts.design == "non_randomised_trial":
+        core = "trial"
+        adjectives = [facts.blinding, "non-randomised",
+                      "placebo-controlled" if facts.placebo else None]
+    else:
+        core = DESIGN_LABELS.get(facts.design, "study")
+        adjectives = [facts.blinding, "placebo-controlled" if facts.placebo else None]
+    experiment = facts.design in EXPERIMENT_DESIGNS
+    if not experiment:
+        adjectives = []  # "double-blind" or "crossover" do not describe a cohort or a review
+    prefix = ", ".join(adjective for adjective in adjectives if adjective)
+    extras = " ".join(word for word in (
+        "pilot" if facts.pilot and facts.design not in SYNTHESIS_DESIGNS else "",
+        "crossover" if facts.crossover and experiment else "") if word)
+    return " ".join(part for part in (prefix, extras, core) if part)
+
+
+def design_evidence(item: StudyItem) -> list[Evidence]:
+    out: list[Evidence] = []
+    for cue in item.facts.design_cues[:3]:
+        out.extend(evidence(item, cue.span))
+    return out
+
+
+# --------------------------------------------------------------------------- population
+
+
+def population_phrase(item: StudyItem) -> Phrase:
+    """'15 patients with multiple sclerosis', 'a woman with ...', '24 rats' or ''."""
+    subjects = _subjects(item)
+    condition = condition_phrase(item)
+    if not subjects and not condition:
+        return Phrase()
+    if not subjects:
+        return Phrase(f"{_people_word(item)} with {condition.text}", condition.evidence)
+    if condition and condition.text.casefold() not in subjects.text.casefold():
+        return Phrase(f"{subjects.text} with {condition.text}",
+                      subjects.evidence + condition.evidence)
+    return subjects
+
+
+def _people_word(item: StudyItem) -> str:
+    return {"animal": "animals", "in_vitro": "cells"}.get(item.kind, "people")
+
+
+def _subjects(item: StudyItem) -> Phrase:
+    size = item.facts.sample_size
+    if size is None or size.basis == "arms" or not number_is_written(item, size.n):
+        return Phrase()
+    unit = (size.unit or "").strip()
+    span_evidence = evidence(item, size.span)
+    if size.n == 1 and unit:
+        return Phrase(with_article(unit), span_evidence)
+    if not unit or not re.search(r"[A-Za-z]{2,}", unit):
+        if item.kind == "in_vitro":
+            return Phrase()
+        unit = "animals" if item.kind == "animal" else "participants"
+    return Phrase(f"{size.n:,} {unit}", span_evidence)
+
+
+def condition_phrase(item: StudyItem) -> Phrase:
+    """The study's most central clean condition, as a sentence should print it."""
+    conditions = study_conditions(item)
+    if not conditions:
+        return Phrase()
+    text, span = readable_case(conditions[0], item)
+    return Phrase(text, evidence(item, span))
+
+
+# --------------------------------------------------------------------------- intervention
+
+
+def intervention_phrase(item: StudyItem) -> Phrase:
+    """'gabapentin (400 mg three times daily)': the treatment and the dose given with it."""
+    name, span = _treatment(item)
+    if not name:
+        return Phrase()
+    found = evidence(item, span)
+    dose = _dose_near(item, name)
+    if dose is not None and dose.text.strip().casefold() not in name.casefold():
+        name = f"{name} ({dose.text.strip()})"
+        found += evidence(item, dose.span)
+    return Phrase(name, found)
+
+
+def _treatment(item: StudyItem) -> tuple[str, Span | None]:
+    """The question's treatment when the study names it (its most specific wording first),
+    else the study's own first intervention that reads as a treatment."""
+    facts = [fact for fact in item.facts.interventions
+             if is_treatment_name(fact.text) and "placebo" not in fact.text.casefold()]
+    core = treatment_core(item.topic.treatment) or item.topic.treatment
+    core_words = set(_words_of(core))
+    if core_words:
+        specific = [fact for fact in facts if core_words <= set(_words_of(fact.text))]
+        if specific:
+            return _label(item, specific[0]), specific[0].span
+        for phrase in dict.fromkeys((item.topic.treatment, core)):
+            found = _find_phrase(item, phrase)
+            if found is not None:
+                return soften_case(found.text, found, item.paper), found
+    if facts:
+        return _label(item, facts[0]), facts[0].span
+    return "", None
+
+
+def _find_phrase(item: StudyItem, phrase: str) -> Span | None:
+    """The first word-bounded mention of ``phrase`` in the abstract, else the title."""
+    if not phrase.strip():
+        return None
+    pattern = re.compile(r"(?<![\w-])" + r"[\s-]+".join(map(re.escape, phrase.split()))
+                         + r"(?![\w-])", re.I)
+    for field in ("abstract", "title"):
+        text = item.paper.text_of(field)
+        match = pattern.search(text)
+        if match:
+            return Span(field=field, start=match.start(), end=match.end(), text=match.group())
+    return None
+
+
+def _dose_near(item: StudyItem, name: str) -> Dose | None:
+    """A dose written next to a mention of the treatment ("melatonin 3 mg", "2 µg/kg of X")."""
+    base = re.sub(r"\s*\(.*$", "", name)
+    pattern = re.compile(r"(?<![\w-])" + re.escape(base) + r"(?![\w-])", re.I)
+    text = item.paper.abstract
+    mentions = [match.span() for match in pattern.finditer(text)]
+    for dose in item.facts.doses:
+        if dose.span.field != "abstract":
+            continue
+        for start, end in mentions:
+            after, before = text[end : dose.span.start], text[dose.span.end : start]
+            if (dose.span.start >= end and len(after) <= 25 and not re.search(r"[.;]", after)) \
+                    or (start >= dose.span.end and re.fullmatch(r"\s*(?:of\s+)?", before)):
+                return dose
+    return None
+
+
+def _words_of(text: str) -> list[str]:
+    return re.findall(r"[\w'-]+", text.casefold())
+
+
+def comparator_phrase(item: StudyItem) -> Phrase:
+    """'placebo', 'baclofen'; empty when 'placebo-controlled' already says it."""
+    for fact in item.facts.comparators:
+        label = fact_label(fact)
+        if not is_treatment_name(label) or (item.facts.placebo and "placebo" in label.casefold()):
+            continue
+        return Phrase(soften_case(label, fact.span, item.paper), evidence(item, fact.span))
+    return Phrase()
+
+
+def outcome_phrase(item: StudyItem) -> Phrase:
+    """'the Pittsburgh Sleep Quality Index and actigraphy' (named instruments take 'the')."""
+    facts = [fact for fact in item.facts.outcome_measures if _reads_as_measure(fact.text)]
+    labels = _unique([_named_the(label) for label in _labels(item, facts)])
+    spans = [ev for fact in facts[:3] for ev in evidence(item, fact.span)]
+    return Phrase(join_words(labels[:3]), spans) if labels else Phrase()
+
+
+def _reads_as_measure(text: str) -> bool:
+    return bool(re.search(r"[A-Za-z]{3,}", text)) and len(text.split()) <= 8 \
+        and text.strip().casefold() not in MEASURE_WORDS
+
+
+def adverse_phrase(item: StudyItem) -> Phrase:
+    """Named harms the study reports; generic words ("adverse events") and harms said to be
+    absent ("no serious adverse events") are left out."""
+    named = [fact for fact in item.facts.adverse_effects if is_named_harm(fact, item)]
+    labels = _unique(_labels(item, named))[:4]
+    spans = [ev for fact in named[:4] for ev in evidence(item, fact.span)]
+    return Phrase(join_words(labels), spans) if labels else Phrase()
+
+
+def _labels(item: StudyItem, facts: list[Fact]) -> list[str]:
+    return [soften_case(fact_label(fact), fact.span, item.paper) for fact in facts]
+
+
+def _label(item: StudyItem, fact: Fact) -> str:
+    return soften_case(fact_label(fact), fact.span, item.paper)
+
+
+def _named_the(label: str) -> str:
+    """A capitalised multi-word name ("Insomnia Severity Index") reads with 'the' before it."""
+    words = label.split()
+    if len(words) >= 2 and words[0][:1].isupper() and not words[0].isupper() \
+            and words[-1][:1].isupper() and words[0].casefold() != "the":
+        return f"the {label}"
+    return label
+
+
+def _unique(labels: list[str]) -> list[str]:
+    seen: dict[str, str] = {}
+    for label in labels:
+        seen.setdefault(label.casefold(), label)
+    return list(seen.values())
+
+
+# --------------------------------------------------------------------------- study description
+
+
+def study_phrase(item: StudyItem, *, with_intervention: bool = True) -> Phrase:
+    """'double-blind ... trial of gabapentin (...) versus baclofen in 15 patients with MS'."""
+    noun = design_noun(item)
+    people = population_phrase(item)
+    found = design_evidence(item)
+    treatment = intervention_phrase(item) if with_intervention else Phrase()
+    comparator = comparator_phrase(item) if treatment else Phrase()
+    text = noun
+    if treatment and people and item.design in EXPOSURE_DESIGNS:
+        link = "treated with" if item.design in CASE_DESIGNS else "that examined"
+        text += f" of {people.text} {link} {treatment.text}"
+    elif treatment:
+        text += f" of {treatment.text}"
+        if comparator:
+            text += f" versus {comparator.text}"
+        if people:
+            text += f" in {people.text}"
+    elif people:
+        text += f" of {people.text}"
+    for part in (treatment, comparator, people):
+        found += part.evidence
+    return Phrase(text, found)

@@ -1,0 +1,210 @@
+"""HTML pages: home, report, job progress, paper, search, library, and the export downloads.
+
+Works without JavaScript: the ask form posts, the server starts a job and redirects to its page,
+which refreshes itself until the report is ready; ``GET /report?q=...`` computes a report
+directly (a plain link). With JavaScript, ``static/app.js`` polls the job's JSON instead.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+
+from .. import analyse as analysis
+from ..models import DESIGN_LABELS
+from .evidence_map import evidence_map
+from .exports import check_format, papers_download, report_download
+from .highlight import highlighted_abstract, highlighted_title, kinds_present
+from .jobs import Job
+from .params import AskParams, FilterParams, SearchParams, ask_from_query, check_text, query_string
+from .problems import Problem
+from .service import Service
+from .uploads import receive_upload
+from .views import design_badges, report_context, sample_size_label, unique_texts
+
+router = APIRouter(include_in_schema=False)
+
+
+def service(request: Request) -> Service:
+    return request.app.state.service  # type: ignore[no-any-return]
+
+
+def page(request: Request, name: str, status: int = 200, **context: Any) -> Response:
+    templates = request.app.state.templates
+    context.setdefault("nav", "")
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def report_url(params: AskParams) -> str:
+    return "/report?" + urlencode(query_string(params))
+
+
+def wants_json(request: Request) -> bool:
+    return "application/json" in request.headers.get("accept", "")
+
+
+def job_started(request: Request, job: Job) -> Response:
+    """202 with the job for scripts (``Accept: application/json``); 303 to its page otherwise."""
+    if wants_json(request):
+        return JSONResponse(job.public(), status_code=202)
+    return RedirectResponse(f"/jobs/{job.id}", status_code=303)
+
+
+# --------------------------------------------------------------------------- ask
+
+
+@router.get("/")
+async def home(request: Request) -> Response:
+    svc = service(request)
+    return page(
+        request, "home.html", nav="ask", library=await svc.library_info(), filters=FilterParams(),
+        style="pro", question=None, open_filters=False, max_query_chars=svc.settings.web.max_query_chars,
+    )
+
+
+@router.post("/ask")
+async def ask_form(request: Request) -> Response:
+    """The ask form: start a job and show its progress."""
+    svc = service(request)
+    async with request.form(max_files=0, max_fields=64) as form:
+        params = ask_from_query(form, form.getlist, svc.settings.web)
+    return job_started(request, svc.start_ask_job(params, report_url(params)))
+
+
+@router.get("/report")
+async def report_page(request: Request) -> Response:
+    """The report for the question in the URL (computed now unless a job already made it)."""
+    svc = service(request)
+    if not (request.query_params.get("q") or "").strip():
+        return RedirectResponse("/", status_code=303)
+    params = ask_from_query(request.query_params, request.query_params.getlist, svc.settings.web)
+    result = await svc.ask(params)
+    view = report_context(result.report, result.papers)
+    return page(
+        request, "report.html", nav="ask", report=result.report, view=view,
+        chart=evidence_map(view["cards"]), filters=params.filters,
+        active_filters=filter_chips(params.filters), permalink=report_url(params),
+        export_url=lambda fmt: "/export/report?" + urlencode([*query_string(params), ("format", fmt)]),
+        seconds=result.seconds,
+    )
+
+
+def filter_chips(filters: FilterParams) -> list[str]:
+    chips = []
+    if filters.year_min or filters.year_max:
+        chips.append(f"years {filters.year_min or '…'}–{filters.year_max or '…'}")
+    chips.extend(DESIGN_LABELS.get(design, design) for design in filters.designs)
+    if filters.min_n:
+        chips.append(f"n ≥ {filters.min_n:,}")
+    if filters.species:
+        chips.append(f"{filters.species} studies only")
+    if filters.include_retracted:
+        chips.append("retracted included")
+    return chips
+
+
+@router.get("/jobs/{job_id}")
+async def job_page(job_id: str, request: Request) -> Response:
+    job = service(request).jobs.get(job_id[:64])
+    if job is None:
+        raise Problem(404, "not_found", "no such job; it may have finished more than an hour ago")
+    if job.status == "done" and job.kind == "ask" and job.result_url:
+        return RedirectResponse(job.result_url, status_code=303)
+    return page(request, "job.html", job=job)
+
+
+# --------------------------------------------------------------------------- papers and search
+
+
+@router.get("/paper/{paper_id:path}")
+async def paper_page(paper_id: str, request: Request) -> Response:
+    result = await service(request).paper(paper_id)
+    paper, facts = result.paper, result.facts
+    paragraphs = highlighted_abstract(paper, facts)
+    title = highlighted_title(paper, facts)
+    rows = [
+        ("Conditions", unique_texts(facts.conditions)), ("Population", unique_texts(facts.population)),
+        ("Interventions", unique_texts(facts.interventions)), ("Doses", unique_texts(facts.doses)),
+        ("Compared with", unique_texts(facts.comparators)),
+        ("Outcome measures", unique_texts(facts.outcome_measures)),
+        ("Adverse effects", unique_texts(facts.adverse_effects)),
+        ("Mechanisms", unique_texts(facts.mechanisms)),
+    ]
+    return page(
+        request, "paper.html", paper=paper, facts=facts, paragraphs=paragraphs, title_pieces=title,
+        legend=kinds_present(paragraphs, title), fact_rows=rows, badges=design_badges(facts),
+        design_label=DESIGN_LABELS.get(facts.design, facts.design), sample=sample_size_label(facts),
+        analyser=analysis.ANALYSER_VERSION,
+    )
+
+
+@router.get("/search")
+async def search_page(request: Request) -> Response:
+    svc = service(request)
+    raw = request.query_params.get("q") or ""
+    hits = []
+    query = None
+    if raw.strip():
+        query = check_text(raw, svc.settings.web, "query")
+        hits = await svc.search(SearchParams(query=query, k=min(50, svc.settings.web.max_k)))
+    return page(request, "search.html", nav="search", query=query, hits=hits,
+                max_query_chars=svc.settings.web.max_query_chars)
+
+
+# --------------------------------------------------------------------------- library
+
+
+@router.get("/library")
+async def library_page(request: Request) -> Response:
+    svc = service(request)
+    info = await svc.library_info()
+    limit = svc.settings.web.max_upload_bytes
+    return page(
+        request, "library.html", nav="library", library=info,
+        size=human_size(int(info.get("file_bytes") or 0)), max_upload=human_size(limit),
+        max_upload_bytes=limit,
+    )
+
+
+@router.post("/library/upload")
+async def upload_form(request: Request) -> Response:
+    return job_started(request, await receive_upload(request, service(request)))
+
+
+def human_size(size: float) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if size < 1000 or unit == "GB":
+            return f"{size:,.0f} {unit}" if unit == "bytes" else f"{size:,.1f} {unit}"
+        size /= 1000
+    return f"{size:,.1f} GB"
+
+
+# --------------------------------------------------------------------------- downloads
+
+
+@router.get("/export/report")
+async def export_report(request: Request) -> Response:
+    """``/export/report?q=...&format=bibtex``: the report (or its sources) as a download."""
+    from ..render import render
+
+    svc = service(request)
+    fmt = check_format(request.query_params.get("format"))
+    params = ask_from_query(request.query_params, request.query_params.getlist, svc.settings.web)
+    result = await svc.ask(params)
+    return report_download(render(result.report, fmt), fmt, result.report.question).response()
+
+
+@router.get("/export/papers")
+async def export_papers(request: Request) -> Response:
+    """``/export/papers?id=pmid:1&id=pmid:2&format=ris``: selected papers as a download."""
+    svc = service(request)
+    fmt = check_format(request.query_params.get("format"))
+    ids = [value for value in request.query_params.getlist("id") if value.strip()]
+    if not ids:
+        raise Problem(422, "invalid_request", "no papers selected; tick at least one study")
+    if len(ids) > svc.settings.web.max_export_ids:
+        raise Problem(422, "invalid_request", f"at most {svc.settings.web.max_export_ids} papers per export")
+    return papers_download(await svc.papers(ids), fmt).response()

@@ -1,0 +1,251 @@
+"""The web app's one door to the library: pipeline calls in threads, behind limiters, with a cache.
+
+Pages and the JSON API both call ``Service``; neither touches the pipeline directly, so the
+limits, the report cache and the error mapping are the same everywhere.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tempfile
+import threading
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from anyio import to_thread
+
+from .. import analyse as analysis
+from .. import pipeline
+from ..config import Settings
+from ..errors import LibraryError, NotFoundError
+from ..models import Hit, IngestSummary, Paper, Report, StudyFacts
+from ..store.library import Library
+from .jobs import Job, JobRegistry
+from .limits import Limiter
+from .params import AskParams, SearchParams
+
+
+@dataclass
+class ReportResult:
+    """A report with the papers its studies came from (cards need titles of uncited studies too)."""
+
+    report: Report
+    papers: dict[str, Paper]
+    seconds: float
+
+
+@dataclass
+class PaperResult:
+    paper: Paper
+    facts: StudyFacts
+
+
+class Service:
+    """Settings, limiters, jobs and the report cache of one running app."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        web = settings.web
+        self.asks = Limiter("ask", web.max_concurrent_asks, web.max_queued, web.queue_timeout_s, web.retry_after_s)
+        self.searches = Limiter(
+            "search", web.max_concurrent_searches, web.max_queued, web.queue_timeout_s, web.retry_after_s
+        )
+        self.uploads = Limiter("upload", 1, max(2, web.max_queued // 4), web.queue_timeout_s, web.retry_after_s)
+        self.jobs = JobRegistry(web.max_jobs, web.job_ttl_s, web.retry_after_s)
+        self._reports: OrderedDict[str, tuple[float, ReportResult]] = OrderedDict()
+        self._local = threading.local()
+
+    # ------------------------------------------------------------------ ask
+
+    async def ask(self, params: AskParams, *, wait: bool = False) -> ReportResult:
+        """The report for ``params``: from the cache, else computed in a thread behind the limiter."""
+        key = self._report_key(params)
+        if (cached := self.cached_report(key)) is not None:
+            return cached
+        async with self.asks.slot(timeout_s=None if wait else -1.0):
+            result = await to_thread.run_sync(self._ask_now, params)
+        self._remember(key, result)
+        return result
+
+    def _ask_now(self, params: AskParams) -> ReportResult:
+        started = time.perf_counter()
+        report = pipeline.ask(
+            params.question, self.settings, filters=params.filters.to_filters(), k=params.k,
+            style=params.style,
+        )
+        papers = self._library().get_many(study.paper_id for study in report.studies)
+        return ReportResult(report, papers, round(time.perf_counter() - started, 3))
+
+    def start_ask_job(self, params: AskParams, result_url: str) -> Job:
+        """Compute the report in the background; the job's ``result_url`` shows it when done."""
+        self.asks.check_room()
+
+        async def work(job: Job) -> None:
+            job.stage = "waiting for a free slot"
+            key = self._report_key(params)
+            if self.cached_report(key) is None:
+                async with self.asks.slot(timeout_s=None):
+                    job.status, job.started, job.stage = "running", time.time(), "reading the studies"
+                    self._remember(key, await to_thread.run_sync(self._ask_now, params))
+            job.result_url = result_url
+
+        return self.jobs.start("ask", params.question, work)
+
+    # ------------------------------------------------------------------ report cache
+
+    def _report_key(self, params: AskParams) -> str:
+        return f"{self.library_stamp()}|{params.cache_key()}"
+
+    def cached_report(self, key: str) -> ReportResult | None:
+        entry = self._reports.get(key)
+        if entry is None or time.time() - entry[0] > self.settings.web.job_ttl_s:
+            return None
+        self._reports.move_to_end(key)
+        return entry[1]
+
+    def _remember(self, key: str, result: ReportResult) -> None:
+        if self.settings.web.report_cache_size <= 0:
+            return
+        self._reports[key] = (time.time(), result)
+        self._reports.move_to_end(key)
+        while len(self._reports) > self.settings.web.report_cache_size:
+            self._reports.popitem(last=False)
+
+    def library_stamp(self) -> str:
+        """Changes whenever the library file is written (by this app or by ``evidentia add``)."""
+        path = self.settings.library.resolved_path()
+        parts = []
+        for file in (path, Path(f"{path}-wal")):
+            try:
+                stat = file.stat()
+            except OSError:
+                parts.append("-")
+                continue
+            parts.append(f"{stat.st_mtime_ns}:{stat.st_size}")
+        return "/".join(parts)
+
+    # ------------------------------------------------------------------ search, papers, library
+
+    async def search(self, params: SearchParams) -> list[Hit]:
+        async with self.searches.slot():
+            return await to_thread.run_sync(self._search_now, params)
+
+    def _search_now(self, params: SearchParams) -> list[Hit]:
+        # pipeline.search without its per-call open and close of the library (about 100 ms on a
+        # 100k library): the same two steps on this thread's long-lived connection.
+        query = pipeline.prepare_query(params.query, self.settings)
+        found = pipeline.retrieve(self._library(), query, self.settings, params.filters.to_filters(),
+                                  params.k or self.settings.retrieve.k)
+        return found.hits
+
+    def _library(self) -> Library:
+        """This worker thread's connection to the library, opened on first use and kept."""
+        library: Library | None = getattr(self._local, "library", None)
+        if library is None:
+            library = pipeline.open_library(self.settings, create=False)
+            self._local.library = library
+        return library
+
+    async def paper(self, ref: str) -> PaperResult:
+        async with self.searches.slot():
+            return await to_thread.run_sync(self._paper_now, ref)
+
+    def _paper_now(self, ref: str) -> PaperResult:
+        library = self._library()
+        paper_id = library.resolve(ref[:500])
+        paper = library.get(paper_id) if paper_id else None
+        if paper is None:
+            raise NotFoundError(
+                f"no paper {ref[:120]!r} in the library",
+                hint="use an id from a report or search (pmid:…, doi:…), a PMID or a DOI",
+            )
+        facts = library.get_facts([paper.id], analysis.ANALYSER_VERSION).get(paper.id)
+        return PaperResult(paper, facts or analysis.analyse(paper))
+
+    async def papers(self, refs: list[str]) -> list[PaperResult]:
+        async with self.searches.slot():
+            return await to_thread.run_sync(self._papers_now, refs)
+
+    def _papers_now(self, refs: list[str]) -> list[PaperResult]:
+        library = self._library()
+        ids = [paper_id for ref in refs if (paper_id := library.resolve(ref[:500]))]
+        if not ids:
+            raise NotFoundError("none of the selected papers is in the library",
+                                hint="select papers from a report or a search")
+        papers = library.get_many(ids)
+        facts = library.get_facts(list(papers), analysis.ANALYSER_VERSION)
+        return [PaperResult(paper, facts.get(paper_id) or analysis.analyse(paper))
+                for paper_id, paper in papers.items()]
+
+    async def library_info(self) -> dict[str, Any]:
+        async with self.searches.slot():
+            return await to_thread.run_sync(self._info_now)
+
+    def _info_now(self) -> dict[str, Any]:
+        path = self.settings.library.resolved_path()
+        try:
+            stats = dict(self._library().stats())  # pipeline.info, on the kept connection
+        except LibraryError as exc:
+            if path.exists():
+                raise
+            return {"papers": 0, "exists": False, "message": str(exc), "path": str(path)}
+        return {"exists": True, **stats, "path": str(path), "analyser_version": analysis.ANALYSER_VERSION}
+
+    # ------------------------------------------------------------------ upload
+
+    def start_add_job(self, folder: Path, file: Path) -> Job:
+        """Ingest an uploaded file (already on disk in its own temp folder) in the background."""
+        self.uploads.check_room()
+
+        async def work(job: Job) -> None:
+            try:
+                async with self.uploads.slot(timeout_s=None):
+                    job.status, job.started, job.stage = "running", time.time(), "reading records"
+                    summary = await to_thread.run_sync(self._add_now, file, job)
+                job.summary = summary_json(summary)
+                job.result_url = "/library"
+            finally:
+                shutil.rmtree(folder, ignore_errors=True)
+
+        return self.jobs.start("add", file.name, work)
+
+    def _add_now(self, file: Path, job: Job) -> IngestSummary:
+        def progress(event: str, **info: Any) -> None:
+            if event == "records":
+                job.done_units += int(info.get("count", 0))
+                job.stage = f"{job.done_units:,} records read"
+
+        return pipeline.add([file], self.upload_settings(), progress=progress)
+
+    def upload_settings(self) -> Settings:
+        """Ingest limits for uploads: a compressed upload may expand at most 20-fold."""
+        limit = min(self.settings.ingest.max_file_bytes, 20 * self.settings.web.max_upload_bytes)
+        return self.settings.with_overrides([f"ingest.max_file_bytes={limit}"])
+
+    def status(self) -> dict[str, Any]:
+        return {"ask": self.asks.snapshot(), "search": self.searches.snapshot(),
+                "upload": self.uploads.snapshot()}
+
+
+def summary_json(summary: IngestSummary) -> dict[str, Any]:
+    data = summary.model_dump(exclude={"skipped"})
+    data["skipped"] = len(summary.skipped)
+    data["skipped_examples"] = [
+        f"{skip.position}: {skip.reason}" for skip in summary.skipped[:20]
+    ]
+    return data
+
+
+def new_upload_folder() -> Path:
+    return Path(tempfile.mkdtemp(prefix="evidentia-upload-"))
+
+
+def safe_upload_name(name: str | None) -> str:
+    """A file name to keep in messages; never a path, never hidden, never empty."""
+    base = os.path.basename((name or "").replace("\\", "/"))
+    cleaned = "".join(ch if ch.isalnum() or ch in "._-" else "_" for ch in base)[:100].lstrip(".")
+    return cleaned or "upload"
