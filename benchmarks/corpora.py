@@ -35,6 +35,7 @@ class Question:
     corpus: str
     id: str
     text: str
+    docs: tuple[str, ...] = ()  # record ids (the "id" or "pmid" of ``RECORDS``) it is about
 
 
 # --------------------------------------------------------------------------- records
@@ -58,7 +59,7 @@ def pubmedqa_records(data: Path) -> Iterator[dict]:
                "mesh_terms": item.get("MESHES", [])}
 
 
-_EI_HEADER = re.compile(r"^ABSTRACT(?:\.([A-Z ]+))?:\s*$")
+_EI_HEADER = re.compile(r"^ABSTRACT(?:\.([A-Z /&-]+))?[.:]\s*$")
 
 
 def evidence_inference_records(data: Path) -> Iterator[dict]:
@@ -78,7 +79,7 @@ def _split_ei_text(text: str) -> tuple[str, str]:
     for line in text.splitlines():
         line = line.strip()
         header = _EI_HEADER.match(line)
-        if line == "TITLE:":
+        if line in ("TITLE:", "TITLE."):
             in_title = True
         elif header:
             in_title, label = False, (header.group(1) or "").strip()
@@ -113,14 +114,15 @@ def scifact_questions(data: Path) -> list[Question]:
             for line in stream:
                 claim = json.loads(line)
                 text = claim["claim"].strip().rstrip(".")
+                docs = tuple(f"scifact-{doc}" for doc in claim.get("cited_doc_ids", []))
                 out.append(Question("scifact", f"{split}-{claim['id']}",
-                                    f"Is it true that {text[:1].lower() + text[1:]}?"))
+                                    f"Is it true that {text[:1].lower() + text[1:]}?", docs))
     return out
 
 
 def pubmedqa_questions(data: Path) -> list[Question]:
     items = json.loads((data / "pubmedqa" / "ori_pqal.json").read_text(encoding="utf-8"))
-    return [Question("pubmedqa", pmid, item["QUESTION"]) for pmid, item in items.items()]
+    return [Question("pubmedqa", pmid, item["QUESTION"], (pmid,)) for pmid, item in items.items()]
 
 
 def evidence_inference_questions(data: Path) -> list[Question]:
@@ -133,7 +135,8 @@ def evidence_inference_questions(data: Path) -> list[Question]:
             if intervention and outcome:
                 text = f"Does {intervention} change {outcome}"
                 text += f" compared with {comparator}?" if comparator else "?"
-                out.append(Question("evidence_inference", row["PromptID"], text))
+                out.append(Question("evidence_inference", row["PromptID"], text,
+                                    (f"PMC{row['PMCID']}",)))
     return out
 
 
@@ -144,6 +147,19 @@ def _short(text: str, limit: int = 80) -> str:
 
 QUESTIONS = {"scifact": scifact_questions, "pubmedqa": pubmedqa_questions,
              "evidence_inference": evidence_inference_questions}
+
+
+def record_key(record: dict) -> str:
+    return str(record.get("id") or record.get("pmid"))
+
+
+def subset(records: list[dict], questions: list[Question], extra: int) -> list[dict]:
+    """The records the questions are about, plus ``extra`` others spread over the corpus."""
+    wanted = {doc for question in questions for doc in question.docs}
+    chosen = [record for record in records if record_key(record) in wanted]
+    step = max(1, len(records) // max(extra, 1))
+    others = [record for record in records[::step] if record_key(record) not in wanted]
+    return chosen + others[:extra]
 
 
 def spread(questions: list[Question], count: int) -> list[Question]:

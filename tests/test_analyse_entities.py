@@ -124,7 +124,6 @@ def test_populations(abstract: str, population: str) -> None:
     "abstract, adverse",
     [
         ("RESULTS: Somnolence and dizziness were the most common adverse events.", {"somnolence", "dizziness", "adverse events"}),
-        ("RESULTS: The drug was well tolerated.", {"well tolerated"}),
         ("RESULTS: Side effects included nausea and dry mouth.", {"side effects", "nausea", "dry mouth"}),
     ],
 )
@@ -133,6 +132,30 @@ def test_adverse_effects(abstract: str, adverse: set[str]) -> None:
     facts = analyse(paper)
     assert adverse <= {f.value for f in facts.adverse_effects}
     assert _spans_ok(paper, facts.adverse_effects)
+
+
+@pytest.mark.parametrize(
+    "abstract, tolerability",
+    [
+        ("RESULTS: No serious adverse events occurred.", "no adverse events"),
+        ("RESULTS: No adverse effects were observed.", "no adverse events"),
+        ("RESULTS: The drug was well tolerated.", "well tolerated"),
+        ("RESULTS: Adverse events were not observed in either group.", "no adverse events"),
+        ("RESULTS: Pain fell without any side effects.", "no side effects"),
+        ("RESULTS: Patients were free of toxicity at 6 months.", "no toxicity"),
+    ],
+)
+def test_negated_harms_are_tolerability_not_adverse_effects(abstract: str, tolerability: str) -> None:
+    paper = _paper(abstract)
+    facts = analyse(paper)
+    assert facts.adverse_effects == []
+    assert tolerability in {f.value for f in facts.tolerability}
+    assert _spans_ok(paper, facts.tolerability)
+
+
+def test_a_difference_in_adverse_events_is_still_a_mention() -> None:
+    facts = analyse(_paper("RESULTS: There was no difference in adverse events between groups."))
+    assert {f.value for f in facts.adverse_effects} == {"adverse events"}
 
 
 def test_symptom_outcomes_are_not_adverse_effects_without_a_harm_context() -> None:

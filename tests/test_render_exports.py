@@ -29,13 +29,14 @@ from evidentia.render.citations import (
 from evidentia.render.csv import COLUMNS, facts_csv, safe_cell
 
 MINI = Path(__file__).parent / "data" / "mini_corpus.jsonl"
+OFFLINE = "sources.offline=true"  # answers come from the test library only: no network
 QUESTION = "Does melatonin reduce jet lag?"
 
 
 @pytest.fixture(scope="module")
 def library(tmp_path_factory: pytest.TempPathFactory) -> Settings:
     path = tmp_path_factory.mktemp("exports") / "library.sqlite"
-    settings = Settings.load(None, [f"library.path={path}"])
+    settings = Settings.load(None, [f"library.path={path}", OFFLINE])
     pipeline.add([MINI], settings)
     return settings
 
@@ -206,7 +207,7 @@ def test_csv_of_selected_papers_reads_back_with_quotes_and_commas(library: Setti
 ])
 def test_cli_ask_writes_every_export_format(library: Settings, fmt: str, marker: str) -> None:
     result = CliRunner().invoke(
-        cli, ["ask", QUESTION, "--library", str(library.library.path), "--format", fmt]
+        cli, ["ask", QUESTION, "--library", str(library.library.path), "--set", OFFLINE, "--format", fmt]
     )
     assert result.exit_code == 0, result.output
     assert marker in result.output

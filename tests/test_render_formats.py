@@ -48,9 +48,28 @@ def test_markdown_leads_with_question_answer_meter_and_grade(markdown: str) -> N
 def test_markdown_sections_have_headings_and_grades(markdown: str, report: Report) -> None:
     for section in report.sections:
         assert f"## {section.heading}\n\n*Certainty: " in markdown
-    assert markdown.index("## Other studies") < markdown.index("## Conclusion") \
+    assert markdown.index("## Animal studies") < markdown.index("## Conclusion") \
         < markdown.index("## Notes") < markdown.index("## Sources")
     assert "**Limitations**" in markdown and "**Research needed:**" in markdown
+
+
+def test_markdown_states_the_filters_used() -> None:
+    from test_synthesise_corpus import corpus_a, query_a
+
+    from evidentia.config import SynthesiseSettings
+    from evidentia.models import Filters
+    from evidentia.render import render
+    from evidentia.synthesise import synthesise
+
+    filters = Filters(year_min=2015, designs=["rct", "cohort"], species="human",
+                      min_sample_size=20)
+    report = synthesise(query_a(), corpus_a(), settings=SynthesiseSettings(), filters=filters)
+    line = ("*Filters: published in 2015 or later; designs: randomised controlled trial, cohort"
+            " study; human studies only; at least 20 participants.*")
+    assert line in render(report, "md")
+    assert "Filters: published in 2015 or later" in render(report, "html")
+    assert "Filters:" not in render(synthesise(query_a(), corpus_a(),
+                                               settings=SynthesiseSettings()), "md")
 
 
 def test_markdown_source_list_format(markdown: str) -> None:

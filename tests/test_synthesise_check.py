@@ -6,7 +6,12 @@ import pytest
 
 from evidentia.models import Claim, Paper, Source
 from evidentia.synthesise.check import check_claim, check_report
-from evidentia.synthesise.textfacts import claim_numbers, count_spans, doses, scale_names
+from evidentia.synthesise.textfacts import (
+    claim_numbers,
+    count_spans,
+    doses,
+    scale_names,
+)
 
 PAPER = Paper(
     id="pmid:1",

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import pytest
-from test_synthesise_corpus import A1, A3, A4, A5, A6, A9, B1, build, query_a
+from test_synthesise_corpus import A1, A2, A3, A4, A5, A6, A9, B1, build, query_a
 
 from evidentia.models import Finding, Span
+from evidentia.synthesise.findings import finding_clause
 from evidentia.synthesise.grading import grade_studies
-from evidentia.synthesise.grouping import Group, heading, question_phrase
+from evidentia.synthesise.grouping import Group, heading
 from evidentia.synthesise.phrases import (
     article,
     design_noun,
-    finding_clause,
     join_words,
     study_phrase,
 )
+from evidentia.synthesise.relevance import question_phrase, topic_of
 from evidentia.synthesise.studies import StudyItem
 
 
 def item_of(spec: dict, **changes) -> StudyItem:
     hit, paper, facts, stance = build([dict(spec, **changes)])[0]
-    return StudyItem(hit, paper, facts, stance, order=0)
+    return StudyItem(hit, paper, facts, stance, order=0, topic=topic_of(query_a()))
 
 
 @pytest.mark.parametrize(
@@ -122,7 +123,8 @@ def test_significance_is_said_when_the_sentence_does_not() -> None:
     ids=["one-meta-analysis", "rcts-disagree", "one-cohort", "animal-only", "small-rcts"],
 )
 def test_grade(specs: list[dict], level: str, reason: str) -> None:
-    items = [StudyItem(*study, order=i) for i, study in enumerate(build(specs))]
+    items = [StudyItem(*study, order=i, topic=topic_of(query_a()))
+             for i, study in enumerate(build(specs))]
     grade = grade_studies(items)
     assert grade.level == level
     assert any(reason in r for r in grade.reasons), grade.reasons
@@ -133,53 +135,73 @@ def test_grade(specs: list[dict], level: str, reason: str) -> None:
     [("Does vitamin D reduce falls?", ["vitamin", "d"], "vitamin D"),
      ("Is TAI CHI good for balance?", ["tai chi"], "TAI CHI"),
      ("Does x help?", [], ""),
-     ("Does x help?", ["omega-3"], "omega-3")],
+     ("Does x help?", ["omega-3"], ""),
+     ("Does BMI influence morbidity and long-term survival?", ["morbidity", "long-term survival"],
+      "morbidity and long-term survival"),
+     ("Does body mass index (BMI) matter?", ["body mass index bmi"], "body mass index"),
+     ("Does body mass index (BMI) matter?", ["body mass index (bmi"], "body mass index"),
+     ("Screening for diabetes: is it worth it?", ["screening"], "screening")],
 )
 def test_question_phrase(question: str, terms: list[str], expected: str) -> None:
     assert question_phrase(question, terms) == expected
 
 
 @pytest.mark.parametrize(
-    "kind, label, expected",
-    [("condition", "autism spectrum disorder", "Melatonin for sleep in autism spectrum disorder"),
-     ("condition", "sleep", "Melatonin for sleep"),
-     ("population", "older adults", "Melatonin for sleep in older adults"),
-     ("animal", "", "Animal studies of melatonin for sleep"),
-     ("in_vitro", "", "Laboratory (in vitro) studies of melatonin for sleep"),
-     ("other", "", "Other studies")],
+    "kind, label, others, expected",
+    [("condition", "autism spectrum disorder", True,
+      "Melatonin for sleep in autism spectrum disorder"),
+     ("condition", "sleep", True, "Melatonin for sleep"),
+     ("population", "older adults", True, "Melatonin for sleep in older adults"),
+     ("animal", "", True, "Animal studies of melatonin for sleep"),
+     ("in_vitro", "", True, "Laboratory (in vitro) studies of melatonin for sleep"),
+     ("other", "", True, "Melatonin for sleep in other groups"),
+     ("other", "", False, "Melatonin for sleep"),
+     ("related", "", False, "Related studies that do not answer the question directly")],
 )
-def test_heading(kind: str, label: str, expected: str) -> None:
-    assert heading(Group(kind, label, []), query_a()) == expected
+def test_heading(kind: str, label: str, others: bool, expected: str) -> None:
+    query = query_a()
+    assert heading(Group(kind, label, []), topic_of(query), query.question, others) == expected
+
+
+@pytest.mark.parametrize(
+    "question, outcome, expected",
+    [("Is obesity associated with diabetes?", ["diabetes"], "Obesity and diabetes"),
+     ("Does melatonin improve sleep?", ["sleep"], "Melatonin for sleep"),
+     ("Does melatonin help?", [], "Melatonin")],
+)
+def test_heading_links_associations_with_and(question, outcome, expected) -> None:
+    from evidentia.models import QueryAnalysis
+
+    query = QueryAnalysis(question=question, terms=question.lower().strip("?").split()[1:],
+                          intervention=[question.split()[1].lower()], outcome=outcome)
+    assert heading(Group("other", "", []), topic_of(query), question, False) == expected
 
 
 def test_intervention_naming_the_question_comes_first_and_placebo_is_not_one() -> None:
     from evidentia.synthesise.phrases import intervention_phrase
 
-    spec = dict(A1, interventions=["sleep diaries", "placebo", "melatonin"])
-    hit, paper, facts, stance = build([spec])[0]
-    focused = StudyItem(hit, paper, facts, stance, order=0, focus=frozenset({"melatonin"}))
+    focused = item_of(A1, interventions=["sleep diaries", "placebo", "melatonin"])
     assert intervention_phrase(focused).text == "melatonin (3 mg)"
-    unfocused = StudyItem(hit, paper, facts, stance, order=0)
-    assert intervention_phrase(unfocused).text == "sleep diaries and melatonin (3 mg)"
+    other = item_of(A1, interventions=["sleep diaries", "placebo"])
+    assert intervention_phrase(other).text == "sleep diaries"  # what the study gave, as named
 
 
-@pytest.mark.parametrize(
-    "text, ok",
-    [("melatonin", True), ("5-fluorouracil", True), ("3D printing", True), ("IL-6 antibody", True),
-     ("8 liters", False), ("90 D", False), ("67", False), ("I", False), ("minutes", False),
-     ("140 g/week", False)],
-)
-def test_quantities_are_not_treatments(text: str, ok: bool) -> None:
-    from evidentia.synthesise.phrases import is_treatment_name
+def test_a_dose_is_only_given_when_written_next_to_the_treatment() -> None:
+    from evidentia.synthesise.phrases import intervention_phrase
 
-    assert is_treatment_name(text) is ok
+    item = item_of(A2, doses=["5 mg"], interventions=["prolonged-release melatonin"])
+    assert intervention_phrase(item).text == "prolonged-release melatonin"
+    near = item_of(A2, doses=["2 mg"], interventions=["prolonged-release melatonin"])
+    assert intervention_phrase(near).text == "prolonged-release melatonin (2 mg)"
 
 
-def test_generic_harm_words_are_not_listed_as_adverse_effects() -> None:
+def test_generic_and_absent_harms_are_not_listed_as_adverse_effects() -> None:
     from evidentia.synthesise.phrases import adverse_phrase
 
     item = item_of(A1, adverse=["serious adverse events", "mild morning drowsiness"])
     assert adverse_phrase(item).text == "mild morning drowsiness"
+    absent = item_of(A1, adverse=["serious adverse events"])
+    assert not adverse_phrase(absent)
 
 
 @pytest.mark.parametrize(

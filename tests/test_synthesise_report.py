@@ -8,9 +8,11 @@ import re
 import pytest
 from test_synthesise_corpus import (
     A1,
+    A2,
     A3,
     A5,
     B1,
+    B2,
     TOPIC_A,
     build,
     corpus_a,
@@ -97,8 +99,9 @@ def test_only_animal_evidence_says_so() -> None:
 
 def test_other_questions_get_a_summary_answer() -> None:
     report = report_for(query_c(), corpus_b())
-    assert report.answer.text.startswith("The 2 studies found cover")
-    assert "meta-analysis" in report.answer.text and report.answer.citations == [B1["pid"]]
+    assert report.answer.text.startswith("The 2 studies that address the question cover")
+    assert "meta-analysis" in report.answer.text
+    assert report.answer.citations == [B1["pid"], B2["pid"]]  # all it covers; the strongest first
 
 
 # --------------------------------------------------------------------------- sections
@@ -109,12 +112,29 @@ def test_sections_grouped_by_condition_with_question_words(report_a: Report) -> 
     assert headings == [
         "Melatonin for sleep in autism spectrum disorder",
         "Melatonin for sleep in Parkinson's disease",
+        "Melatonin for sleep in insomnia",
+        "Melatonin for sleep in Smith-Magenis syndrome",
         "Animal studies of melatonin for sleep",
-        "Laboratory (in vitro) studies of melatonin for sleep",
-        "Other studies",
     ]
     kinds = [s.kind for s in report_a.sections]
-    assert kinds == ["condition", "condition", "animal", "in_vitro", "other"]
+    assert kinds == ["condition"] * 4 + ["animal"]
+
+
+def test_a_study_that_does_not_address_the_question_is_not_counted_or_described(
+        report_a: Report) -> None:
+    in_vitro = "pmid:31000007"  # stance unclear: it does not speak to sleep
+    assert in_vitro not in {pid for claim in report_a.claims() for pid in claim.citations}
+    assert any("1 of the 8 studies found does not address" in n for n in report_a.notices)
+
+
+def test_off_topic_studies_leave_the_meter_and_the_answer() -> None:
+    """A retrieved study about something else does not count, whatever stance it was given."""
+    off_topic = dict(B2, pid="pmid:33000001", stance="no")  # aspirin and preeclampsia
+    report = report_for(query_a(), build([A1, A2, off_topic]))
+    assert (report.meter.yes, report.meter.no, report.meter.unclear) == (2, 0, 1)
+    assert report.answer.text.startswith(("Yes", "Mostly yes"))
+    study = next(s for s in report.studies if s.paper_id == "pmid:33000001")
+    assert study.stance.stance == "unclear" and study.number is None
 
 
 def test_each_section_opens_with_a_summary_and_has_a_grade(report_a: Report) -> None:
@@ -158,6 +178,9 @@ def test_no_contradiction_where_studies_agree(report_a: Report) -> None:
 def test_second_topic_contradiction_reason_is_dose_or_design() -> None:
     report = report_for(query_b(), corpus_b())
     assert [s.heading for s in report.sections] == ["Aspirin for preeclampsia"]
+    first = report.sections[0].sentences[1].text
+    assert first.startswith("A meta-analysis of low-dose aspirin in 20,909 pregnant women found")
+    assert first.count("60 to 150 mg daily") == 1  # the dose is said once, in the result
     conflict = next(c for c in report.sections[0].sentences if c.kind == "contradiction")
     assert "60 to 150 mg daily versus 81 mg daily" in conflict.text
     assert report.answer.text.startswith("Leaning yes")  # 1 vs 1, the meta-analysis weighs more
@@ -219,7 +242,8 @@ def test_numbers_in_sentences_are_in_the_cited_abstracts(report_a: Report, paper
 def test_studies_list_every_kept_study_with_its_number(report_a: Report) -> None:
     assert len(report_a.studies) == len(TOPIC_A) - 1
     numbered = {study.paper_id: study.number for study in report_a.studies}
-    assert numbered == {source.id: source.number for source in report_a.sources}
+    cited = {source.id: source.number for source in report_a.sources}
+    assert numbered == {**cited, "pmid:31000007": None}
     assert [study.rank for study in report_a.studies] == sorted(s.rank for s in report_a.studies)
 
 
@@ -270,17 +294,22 @@ def test_every_report_claim_passes_the_checker_alone(report_a: Report, papers_a)
 def test_explainer_style_is_plain_and_cited() -> None:
     report = report_for(query_a(), corpus_a(), style="explainer")
     assert [s.heading for s in report.sections] == [
-        "What the research looked at", "What the studies found", "Side effects and cautions",
-        "Questions to ask your doctor",
+        "What it is and how it may work", "What the research says", "Side effects and cautions",
+        "When to talk to a doctor", "Questions to ask your doctor",
     ]
+    scope = section(report, "What it is and how it may work").sentences[0].text
+    assert scope.startswith("The studies tested melatonin in people with autism spectrum")
     assert any("not medical advice" in notice for notice in report.notices)
-    found = section(report, "What the studies found")
+    found = section(report, "What the research says")
     assert all(c.citations for c in found.sentences)
+    assert found.sentences[1].text.startswith("Two randomised trials, with 22 and 125 people,"
+                                              " found that the answer was yes")
     questions = section(report, "Questions to ask your doctor").sentences
     assert questions and all(c.text.endswith("?") for c in questions)
     assert "melatonin" in questions[0].text
     cautions = " ".join(c.text for c in section(report, "Side effects and cautions").sentences)
     assert "somnolence" in cautions and "animals" in cautions
+    assert report.answer.text.startswith("Probably yes.")
 
 
 def test_same_input_same_report() -> None:
@@ -317,10 +346,9 @@ def test_unresolvable_claim_fails_the_checker(papers_a) -> None:
 
 def test_explainer_does_not_call_one_of_two_studies_most() -> None:
     report = report_for(query_b(), corpus_b(), style="explainer")
-    found = section(report, "What the studies found").sentences[0].text
-    assert found.startswith("The stronger studies point towards yes, but not all studies agree")
-    scope = section(report, "What the research looked at").sentences[0].text
-    assert scope == "This summary draws on 2 studies, all in people."
+    found = section(report, "What the research says").sentences[0].text
+    assert found.startswith("Two studies looked at this question, all in people. The stronger"
+                            " studies point to yes, but not all agree")
 
 
 def test_a_failing_slot_falls_back_to_a_plainer_sentence(caplog) -> None:

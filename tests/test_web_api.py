@@ -11,7 +11,9 @@ from typing import Any
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from hypothesis import HealthCheck, given, settings as hyp_settings, strategies as st
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hyp_settings
+from hypothesis import strategies as st
 
 from evidentia import pipeline
 from evidentia.config import Settings
@@ -21,11 +23,12 @@ from evidentia.web.limits import Limiter, Overloaded
 from evidentia.web.service import Service
 
 MINI = Path(__file__).parent / "data" / "mini_corpus.jsonl"
+OFFLINE = "sources.offline=true"  # answers come from the test library only: no network
 QUESTION = "Does melatonin reduce jet lag?"
 
 
 def _settings(path: Path, *overrides: str) -> Settings:
-    return Settings.load(None, [f"library.path={path}", *overrides])
+    return Settings.load(None, [f"library.path={path}", OFFLINE, *overrides])
 
 
 @pytest.fixture(scope="module")

@@ -24,6 +24,7 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
         "--disable-sync", "--no-first-run"]
 MINI = Path(__file__).parent / "data" / "mini_corpus.jsonl"
+OFFLINE = "sources.offline=true"  # answers come from the test library only: no network
 QUESTION = "Does melatonin reduce jet lag?"
 
 if not CHROMIUM.exists():
@@ -38,7 +39,7 @@ document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.vi
 @pytest.fixture(scope="module")
 def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     path = tmp_path_factory.mktemp("web-browser") / "library.sqlite"
-    settings = Settings.load(None, [f"library.path={path}"])
+    settings = Settings.load(None, [f"library.path={path}", OFFLINE])
     pipeline.add([MINI], settings)
     with serve_in_thread(create_app(settings)) as url:
         yield url

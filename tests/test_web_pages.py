@@ -18,6 +18,7 @@ from evidentia.config import Settings
 from evidentia.web import create_app
 
 MINI = Path(__file__).parent / "data" / "mini_corpus.jsonl"
+OFFLINE = "sources.offline=true"  # answers come from the test library only: no network
 QUESTION = "Does melatonin reduce jet lag?"
 REPORT_URL = "/report?q=Does+melatonin+reduce+jet+lag%3F"
 
@@ -47,7 +48,7 @@ class Tags(HTMLParser):
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     path = tmp_path_factory.mktemp("web-pages") / "library.sqlite"
-    settings = Settings.load(None, [f"library.path={path}"])
+    settings = Settings.load(None, [f"library.path={path}", OFFLINE])
     pipeline.add([MINI], settings)
     with TestClient(create_app(settings)) as test_client:
         yield test_client
@@ -199,7 +200,7 @@ def test_paper_fields_and_user_strings_are_escaped(tmp_path: Path) -> None:
     records.write_text(
         '{"pmid": "42", "title": "<script>alert(1)</script> melatonin", "abstract": "<img src=x onerror=alert(1)> melatonin trial.",'
         ' "authors": ["<b>Bold</b>"], "journal": "\\"><svg onload=alert(1)>", "year": 2020}\n', encoding="utf-8")
-    settings = Settings.load(None, [f"library.path={tmp_path / 'lib.sqlite'}"])
+    settings = Settings.load(None, [f"library.path={tmp_path / 'lib.sqlite'}", OFFLINE])
     pipeline.add([records], settings)
     with TestClient(create_app(settings)) as test_client:
         for url in ("/paper/pmid:42", "/search?q=melatonin", "/report?q=melatonin+%3Cscript%3Ealert(1)%3C/script%3E",
@@ -208,3 +209,35 @@ def test_paper_fields_and_user_strings_are_escaped(tmp_path: Path) -> None:
             assert "<script>alert" not in html and "<img src=x" not in html and "<svg onload" not in html
             assert "<b>Bold" not in html
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in test_client.get("/paper/pmid:42").text
+
+
+def test_a_job_report_is_served_from_the_cache_even_when_asking_wrote_to_the_library(
+    client: TestClient, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from evidentia.web.service import Service
+
+    calls: list[str] = []
+    original = Service._ask_now
+    extra = tmp_path / "extra.jsonl"
+    extra.write_text('{"pmid": "77", "title": "Unrelated zebrafish fin study", "abstract": "Fins regrow.", "year": 2019}\n')
+
+    def asking_writes(self: Service, params: object) -> object:
+        calls.append("ask")
+        result = original(self, params)  # type: ignore[arg-type]
+        pipeline.add([extra], self.settings)  # as live sources or new analyses would
+        return result
+
+    monkeypatch.setattr(Service, "_ask_now", asking_writes)
+    job_url = client.post("/ask", data={"q": "Does melatonin help night shift workers?"},
+                          follow_redirects=False).headers["location"]
+    deadline = time.monotonic() + 30
+    while (page := client.get(job_url, follow_redirects=False)).status_code == 200 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert page.status_code == 303
+    report = client.get(page.headers["location"])
+    assert report.status_code == 200 and 'class="answer-card"' in report.text
+    assert calls == ["ask"]  # the report page did not ask again
+
+
+def test_offline_reports_make_no_live_requests(report_page: Tags) -> None:
+    assert "live source" not in " ".join(report_page.text)

@@ -28,12 +28,13 @@ if not CHROMIUM.exists():
     pytest.skip(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`", allow_module_level=True)
 sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
 
+OFFLINE = "sources.offline=true"  # answers come from the test library only: no network
 SET = "window.__xss=1"
 VECTORS = [
     f"<script>{SET}</script>",
     f'<img src=x onerror="{SET}">',
     f"<svg onload={SET}>",
-    f'<iframe src="javascript:parent.__xss=1"></iframe>',
+    '<iframe src="javascript:parent.__xss=1"></iframe>',
     f"<body onload={SET}>",
     f"<details open ontoggle={SET}>",
     f"<input autofocus onfocus={SET}>",
@@ -63,7 +64,7 @@ VECTORS = [
     '<div style="background:url(http://evil.example/bg.png)">styled</div>',
     '<img srcset="http://evil.example/a.png 1x"><link rel=prefetch href="http://evil.example/">',
     f"<textarea autofocus onfocus={SET}></textarea><select autofocus onfocus={SET}></select>",
-    f"<iframe srcdoc=\"<script>parent.__xss=1</script>\"></iframe>",
+    "<iframe srcdoc=\"<script>parent.__xss=1</script>\"></iframe>",
     f"{{{{7*7}}}}{{% raw %}}<script>{SET}</script>",
     f"<scr<script>ipt>{SET}</scr</script>ipt>",
     f"<IMG SRC=JaVaScRiPt:{SET}>",
@@ -105,7 +106,7 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     folder = tmp_path_factory.mktemp("web-xss")
     records = folder / "payloads.jsonl"
     records.write_text("\n".join(json.dumps(r) for r in _records()) + "\n", encoding="utf-8")
-    settings = Settings.load(None, [f"library.path={folder / 'library.sqlite'}"])
+    settings = Settings.load(None, [f"library.path={folder / 'library.sqlite'}", OFFLINE])
     summary = pipeline.add([records], settings)
     assert summary.added == PAPERS, summary
     with serve_in_thread(create_app(settings)) as url:

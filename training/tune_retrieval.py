@@ -1,13 +1,15 @@
 """Tune the fusion and rerank weights on BEIR SciFact's TRAIN queries (never on test).
 
-    .venv/bin/python training/tune_retrieval.py --work-dir /tmp/evalwork/int8
+    .venv/bin/python training/tune_retrieval.py --work-dir /tmp/evalwork/int8 \
+        [--set index.embedder=minilm-static] [--profile bm25]
 
 Each train query is run once through BM25 and the dense index (the configured embedder); then
 every fusion setting of the grid is replayed from those runs exactly as
 :func:`evidentia.retrieve.hybrid.search` would fuse them, and the rerank weights are fitted by
 coordinate ascent on nDCG@10 over the rerank features. Prints the best settings as ``--set``
-overrides (copy them into ``IndexSettings``' defaults) and the train figures; 5-fold
-cross-validation of the rerank fit shows how much of the gain is fitting noise.
+entry for ``evidentia.retrieve.weights.TUNED`` and the train figures; 5-fold cross-validation
+of the rerank fit shows how much of the gain is fitting noise. ``--profile bm25`` tunes the
+rerank of BM25 alone (no dense index).
 """
 
 from __future__ import annotations
@@ -31,10 +33,12 @@ from evidentia.retrieve import hybrid  # noqa: E402
 from evidentia.retrieve.bm25 import bm25_search  # noqa: E402
 from evidentia.retrieve.query import analyse_query  # noqa: E402
 from evidentia.retrieve.rerank import FEATURES, candidate_features  # noqa: E402
+from evidentia.retrieve.weights import resolve  # noqa: E402
 
 SCIFACT = REPO.parent / "shared" / "data" / "beir" / "scifact"
 TUNED = ("bm25", "dense", "fused", "title", "abstract")
-STEPS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0)
+STEPS = (0.0, 0.05, 0.1, 0.2, 0.3, 0.5, 0.75, 1.0, 1.5, 2.0, 3.0)
+FUSION_GRID = tuple(itertools.product((10, 30, 60), (0.25, 0.5, 0.75, 1.0, 1.25, 1.5)))
 
 
 def collect(library, dense, queries, settings):
@@ -47,18 +51,19 @@ def collect(library, dense, queries, settings):
                    settings.retrieve.terms_weight)
         hits = bm25_search(library, query, k=depth, candidates=depth, weights=weights,
                            filters=Filters(include_retracted=True))
-        vector = dense.embedder.embed_query(text)
-        dense_run = dense.search(vector, settings.index.dense_candidates)
+        vector = dense.embedder.embed_query(text) if dense else None
+        dense_run = dense.search(vector, settings.index.dense_candidates) if dense else None
         out[qid] = (query, [(h.paper_id, h.score) for h in hits], dense_run, vector)
     return out
 
 
-def featurise(library, dense, collected, settings, qrels):
+def featurise(library, dense, collected, weights, depth, qrels):
     """Per query: (feature matrix of the rerank head, relevance of each head row, ideal DCG)."""
     rows = []
     for qid, (query, bm25_run, dense_run, vector) in collected.items():
-        candidates = hybrid._fuse({"bm25": bm25_run, "dense": dense_run}, settings)
-        head = candidates[: settings.index.rerank_depth]
+        runs = {"bm25": bm25_run} if dense_run is None else {"bm25": bm25_run, "dense": dense_run}
+        candidates = hybrid._fuse(runs, weights)
+        head = candidates[:depth]
         hybrid._fill_dense_scores(dense, vector, head)
         papers = library.get_many([c.paper_id for c in head])
         for candidate in head:
@@ -118,43 +123,50 @@ def cross_validate(rows, start: np.ndarray, folds: int = 5) -> float:
     return float(np.mean(scores))
 
 
-def with_fusion(settings: Settings, k: float, dense_weight: float) -> Settings:
-    return settings.with_overrides([f"index.fusion_k={k}", f"index.fusion_dense={dense_weight}",
-                                    "index.fusion_bm25=1.0"])
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--dataset", type=Path, default=SCIFACT)
     parser.add_argument("--work-dir", type=Path, required=True, help="library + index kept here")
     parser.add_argument("--set", action="append", default=[], help="settings override")
+    parser.add_argument("--profile", choices=["embedder", "bm25"], default="embedder")
     args = parser.parse_args()
     settings = Settings().with_overrides(args.set)
     qrels = beir.load_qrels(args.dataset, "train")
     queries = {q: t for q, t in beir.load_queries(args.dataset).items() if q in qrels}
+    profile = "bm25" if args.profile == "bm25" else settings.index.embedder
     with beir.corpus_library(beir.load_corpus(args.dataset), args.work_dir) as library:
-        dense = beir.ensure_dense(library, settings)
+        dense = beir.ensure_dense(library, settings) if profile != "bm25" else None
         collected = collect(library, dense, queries, settings)
-        results = []
-        for k, dense_weight in itertools.product((10, 30, 60, 100), (0.5, 0.75, 1.0, 1.25, 1.5)):
-            tuned = with_fusion(settings, k, dense_weight)
-            rows = featurise(library, dense, collected, tuned, qrels)
-            start = np.array([1.0 if f == "fused" else 0.0 for f in FEATURES])
-            fused_only = ndcg10(rows, start)
-            weights = fit(rows, start)
-            results.append((ndcg10(rows, weights), fused_only, k, dense_weight, weights, rows))
-            print(f"k={k} dense={dense_weight}: hybrid {fused_only:.4f} "
-                  f"rerank {results[-1][0]:.4f} {dict(zip(FEATURES, weights.round(2)))}", flush=True)
-    best = max(results, key=lambda r: r[0])
-    score, fused_only, k, dense_weight, weights, rows = best
+        grid = FUSION_GRID if dense else ((10, 0.0),)
+        results = [tune_fusion(library, dense, collected, settings, profile, qrels, k, w)
+                   for k, w in grid]
+    report(max(results, key=lambda r: r[0]))
+
+
+def tune_fusion(library, dense, collected, settings, profile, qrels, k, dense_weight):
+    weights = resolve(settings.index, profile) | {"fusion_k": k, "fusion_bm25": 1.0,
+                                                  "fusion_dense": dense_weight}
+    rows = featurise(library, dense, collected, weights, settings.index.rerank_depth, qrels)
+    start = np.array([1.0 if f == "fused" else 0.0 for f in FEATURES])
+    fused_only = ndcg10(rows, start)
+    fitted = fit(rows, start)
+    score = ndcg10(rows, fitted)
+    print(f"k={k} dense={dense_weight}: fused {fused_only:.4f} rerank {score:.4f} "
+          f"{ {n: round(float(w), 2) for n, w in zip(FEATURES, fitted) if n in TUNED} }",
+          flush=True)
+    return score, fused_only, k, dense_weight, fitted, rows
+
+
+def report(best) -> None:
+    score, fused_only, k, dense_weight, fitted, rows = best
     cv = cross_validate(rows, np.array([1.0 if f == "fused" else 0.0 for f in FEATURES]))
-    overrides = [f"index.fusion_k={k}", f"index.fusion_dense={dense_weight}"] + [
-        f"index.rerank_{name}={weights[FEATURES.index(name)]:g}" for name in TUNED
-    ]
-    print(json.dumps({"train_hybrid_ndcg@10": round(fused_only, 4),
+    entry = {"fusion_k": k, "fusion_bm25": 1.0, "fusion_dense": dense_weight} | {
+        f"rerank_{name}": round(float(fitted[FEATURES.index(name)]), 2) for name in TUNED
+    }
+    print(json.dumps({"train_fused_ndcg@10": round(fused_only, 4),
                       "train_rerank_ndcg@10": round(score, 4),
                       "train_rerank_ndcg@10_5fold_cv": round(cv, 4),
-                      "overrides": overrides}, indent=2))
+                      "tuned": entry}, indent=2))
 
 
 if __name__ == "__main__":

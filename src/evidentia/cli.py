@@ -163,7 +163,10 @@ def search(query: str | None, k: int | None, as_json: bool, batch: Path | None, 
         return
     if not query:
         raise click.UsageError("missing QUERY (or --batch FILE)")
-    hits = pipeline.search(query, settings, k=k, filters=filters)
+    notices: list[str] = []
+    hits = pipeline.search(query, settings, k=k, filters=filters, notices=notices)
+    for notice in notices:
+        click.echo(f"note: {notice}", err=True)
     if as_json:
         click.echo(json.dumps([hit_json(hit) for hit in hits], ensure_ascii=False, indent=2))
     else:
@@ -224,9 +227,11 @@ def _batch_line(path: Path, number: int, line: str) -> tuple[str, str]:
 @click.option("--k", type=click.IntRange(1, 1000), help="How many studies to read.")
 @click.option("--offline", is_flag=True, help="Answer from the local library only; no live source.")
 @click.option("--refresh", is_flag=True, help="Refetch live sources even if the question is cached.")
+@click.option("--check", "check", is_flag=True,
+              help="Print the faithfulness checker's verdict on every sentence instead of the report.")
 @filter_options
 def ask(question: str, style: str | None, fmt: str | None, out: Path | None, k: int | None,
-        offline: bool, refresh: bool, **opts: Any) -> None:
+        offline: bool, refresh: bool, check: bool, **opts: Any) -> None:
     """Answer QUESTION with a cited evidence report."""
     from .render import render
 
@@ -234,7 +239,14 @@ def ask(question: str, style: str | None, fmt: str | None, out: Path | None, k: 
     report = pipeline.ask(question, settings, filters=make_filters(opts), k=k, style=style,
                           offline=offline, refresh=refresh)
     fmt = fmt or settings.render.format or "md"
-    text = render(report, fmt)
+    if check:
+        from .render.markdown import render_verdicts
+
+        verdicts = pipeline.check(report, settings)
+        text = json.dumps(verdicts, indent=2) + "\n" if fmt == "json" else render_verdicts(verdicts)
+        fmt = "text"
+    else:
+        text = render(report, fmt)
     if out is not None:
         write_output(out, text)
         click.echo(f"wrote {out}", err=True)
@@ -294,6 +306,30 @@ def serve(host: str | None, port: int | None) -> None:
                    err=True)
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", server_header=False,
                 limit_concurrency=1000, timeout_keep_alive=5)
+
+
+def _eval_task_names() -> list[str]:
+    from .evaluate.tasks import TASKS
+
+    return list(TASKS)
+
+
+@cli.command(name="eval")
+@common_options
+@click.argument("task", type=click.Choice(_eval_task_names()))
+@click.option("--data", type=click.Path(path_type=Path),
+              help="Shared data folder (default: $EVIDENTIA_SHARED_DATA or ../shared/data).")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metric -> value.")
+def eval_command(task: str, data: Path | None, as_json: bool) -> None:
+    """Measure an extractor or retrieval on held-out public data (see docs/extraction.md)."""
+    from .evaluate.tasks import run_task
+
+    scores = run_task(task, data, state().settings())
+    if as_json:
+        click.echo(json.dumps(scores, sort_keys=True))
+        return
+    for name, value in scores.items():
+        click.echo(f"{name}: {value:.4f}" if isinstance(value, float) else f"{name}: {value}")
 
 
 # --------------------------------------------------------------------------- entry point

@@ -46,6 +46,9 @@ class IngestSettings(_Section):
         2 * 1024**2, ge=1024, description="largest single record; larger ones are skipped"
     )
     analyse: bool = Field(True, description="analyse papers as they are added (fills the cache)")
+    workers: int = Field(
+        0, ge=0, le=64, description="processes that analyse papers during add; 0 = one per core"
+    )
 
 
 class RetrieveSettings(_Section):
@@ -73,7 +76,7 @@ class SynthesiseSettings(_Section):
 
 
 class RenderSettings(_Section):
-    format: Literal["md", "json", "html"] | None = Field(
+    format: Literal["md", "json", "html", "bibtex", "ris", "csl-json", "csv"] | None = Field(
         None, description="output format; default md on a terminal"
     )
 
@@ -168,7 +171,11 @@ class WebSettings(_Section):
 
 
 class IndexSettings(_Section):
-    """Dense retrieval, fusion and rerank (docs/retrieval.md); each stage can be switched alone."""
+    """Dense retrieval, fusion and rerank (docs/retrieval.md); each stage can be switched alone.
+
+    Fusion and relevance weights left unset take the values tuned for the embedder in use on
+    BEIR SciFact's train queries (``evidentia.retrieve.weights``).
+    """
 
     embedder: str = Field(
         "minilm-int8",
@@ -186,17 +193,33 @@ class IndexSettings(_Section):
     dense_candidates: int = Field(
         300, ge=1, le=100_000, description="dense (nearest-neighbour) candidates read before fusion"
     )
-    fusion_k: float = Field(60.0, gt=0, description="reciprocal-rank fusion constant: 1/(k + rank)")
-    fusion_bm25: float = Field(1.0, ge=0, description="weight of the BM25 ranking in the fusion")
-    fusion_dense: float = Field(1.0, ge=0, description="weight of the dense ranking in the fusion")
+    fusion_k: float | None = Field(
+        None, gt=0, description="reciprocal-rank fusion constant, 1/(k + rank); unset: tuned value"
+    )
+    fusion_bm25: float | None = Field(
+        None, ge=0, description="weight of the BM25 ranking in the fusion; unset: tuned value"
+    )
+    fusion_dense: float | None = Field(
+        None, ge=0, description="weight of the dense ranking in the fusion; unset: tuned value"
+    )
     rerank_depth: int = Field(
         100, ge=1, le=10_000, description="fused candidates the rerank reorders (the rest follow)"
     )
-    rerank_bm25: float = Field(0.3, description="rerank weight: BM25 score / best BM25 score")
-    rerank_dense: float = Field(0.5, description="rerank weight: cosine, min-max over candidates")
-    rerank_fused: float = Field(1.0, description="rerank weight: fused score / best fused score")
-    rerank_title: float = Field(0.1, description="rerank weight: rarity-weighted query terms in the title")
-    rerank_abstract: float = Field(0.0, description="rerank weight: rarity-weighted query terms in the abstract")
+    rerank_bm25: float | None = Field(
+        None, description="rerank weight of BM25 score / best BM25 score; unset: tuned value"
+    )
+    rerank_dense: float | None = Field(
+        None, description="rerank weight of the cosine, min-max over candidates; unset: tuned value"
+    )
+    rerank_fused: float | None = Field(
+        None, description="rerank weight of fused score / best fused score; unset: tuned value"
+    )
+    rerank_title: float | None = Field(
+        None, description="rerank weight of rarity-weighted query terms in the title; unset: tuned"
+    )
+    rerank_abstract: float | None = Field(
+        None, description="rerank weight of rarity-weighted query terms in the abstract; unset: tuned"
+    )
     rerank_design: float = Field(0.05, description="rerank weight: design strength (meta-analysis high)")
     rerank_sample: float = Field(0.03, description="rerank weight: log10 sample size (from analyses)")
     rerank_recency: float = Field(0.02, description="rerank weight: publication year")
@@ -212,6 +235,52 @@ class IndexSettings(_Section):
     )
 
 
+class BackendSettings(_Section):
+    """Where searches run (docs/scale.md): the embedded library, or a Milvus collection."""
+
+    name: Literal["embedded", "milvus"] = Field(
+        "embedded",
+        description="search backend: embedded (the SQLite library and its faiss index) or milvus "
+        "(a collection loaded by `evidentia bulk load`; live sources are then not searched)",
+    )
+    milvus_uri: str = Field(
+        "", description="Milvus address: http://host:19530 for a server, or a milvus-lite file "
+        "ending .db (e.g. ./evidentia-milvus.db)",
+    )
+    milvus_token: str | None = Field(None, description="Milvus credentials: user:password or an API key")
+    collection: str = Field(
+        "evidentia", pattern=r"^[A-Za-z_][A-Za-z0-9_]{0,200}$",
+        description="Milvus alias searched; `bulk load` points it at each new build",
+    )
+    fusion: Literal["client", "server"] = Field(
+        "client",
+        description="client: BM25 and dense searches fused here by weighted reciprocal rank, as "
+        "the embedded backend does; server: one Milvus hybrid_search with RRFRanker (unweighted, "
+        "no per-retriever scores for the rerank)",
+    )
+    timeout_s: float = Field(30.0, gt=0, le=600, description="seconds to wait for one Milvus request")
+
+
+class BulkSettings(_Section):
+    """Bulk builds on Apache Spark (`evidentia bulk build`) and loads into Milvus (`bulk load`)."""
+
+    spark_master: str = Field(
+        "local[2]", description="Spark master when evidentia starts Spark itself (local[N] = N "
+        "cores here); under spark-submit the master given there is used",
+    )
+    partitions: int = Field(
+        8, ge=1, le=100_000,
+        description="buckets per output dataset: papers are hashed on id into this many Parquet files",
+    )
+    driver_memory: str = Field("1g", description="spark.driver.memory when evidentia starts Spark itself")
+    spark_ui: bool = Field(False, description="start the Spark web UI (port 4040) while a build runs")
+    embed_batch: int = Field(256, ge=1, le=100_000, description="papers per embedder call on an executor")
+    load_batch: int = Field(500, ge=1, le=100_000, description="rows per Milvus insert in `bulk load`")
+    max_skipped_listed: int = Field(
+        10_000, ge=0, description="malformed records listed in a build's skipped file (all are counted)"
+    )
+
+
 class Settings(_Section):
     library: LibrarySettings = Field(default_factory=LibrarySettings)
     index: IndexSettings = Field(default_factory=IndexSettings)
@@ -222,6 +291,8 @@ class Settings(_Section):
     render: RenderSettings = Field(default_factory=RenderSettings)
     sources: SourcesSettings = Field(default_factory=SourcesSettings)
     web: WebSettings = Field(default_factory=WebSettings)
+    backend: BackendSettings = Field(default_factory=BackendSettings)
+    bulk: BulkSettings = Field(default_factory=BulkSettings)
 
     # ---- construction -------------------------------------------------------------------
 
@@ -313,3 +384,40 @@ def _describe(model: type[BaseModel], prefix: str):  # type: ignore[no-untyped-d
             continue
         default = field.get_default(call_default_factory=True)
         yield f"{prefix}{name}", repr(default), field.description or ""
+
+
+def settings_markdown() -> str:
+    """``docs/settings.md``, generated from the code so the two cannot drift apart.
+
+    Rebuild with ``python -m evidentia.config > docs/settings.md``.
+    """
+    lines = [
+        "# Settings",
+        "",
+        "One `Settings` object, nested per stage. Set a value with `--set stage.field=value` (JSON",
+        "values parse as JSON: `--set retrieve.k=10`, `--set ingest.analyse=false`), or put sections in",
+        "a TOML/JSON preset passed with `--settings FILE`:",
+        "",
+        "```toml",
+        "[retrieve]",
+        "k = 10",
+        "",
+        "[sources.pubmed]",
+        'email = "you@example.org"',
+        "```",
+        "",
+        "Unknown keys are rejected. `EVIDENTIA_LIBRARY` sets the library path when `library.path` is",
+        "unset; `EVIDENTIA_OFFLINE=1` keeps `ask` from contacting live sources.",
+        "This page is generated: `python -m evidentia.config > docs/settings.md`.",
+        "",
+        "| setting | default | meaning |",
+        "| --- | --- | --- |",
+    ]
+    for name, default, description in describe_settings():
+        cell = description.replace("|", "\\|")
+        lines.append(f"| `{name}` | `{default}` | {cell} |")
+    return "\n".join(lines) + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(settings_markdown(), end="")

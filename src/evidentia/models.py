@@ -32,6 +32,7 @@ DESIGNS: tuple[str, ...] = (
     "systematic_review",
     "rct",
     "non_randomised_trial",
+    "trial",  # a controlled or clinical trial whose text does not say whether it was randomised
     "cohort",
     "case_control",
     "cross_sectional",
@@ -49,6 +50,7 @@ DESIGN_LABELS: dict[str, str] = {
     "systematic_review": "systematic review",
     "rct": "randomised controlled trial",
     "non_randomised_trial": "non-randomised trial",
+    "trial": "clinical trial",
     "cohort": "cohort study",
     "case_control": "case-control study",
     "cross_sectional": "cross-sectional study",
@@ -269,6 +271,11 @@ class StudyFacts(_Model):
     adverse_effects: list[Fact] = Field(default_factory=list)
     mechanisms: list[Fact] = Field(default_factory=list)
     key_finding: Finding | None = None
+    # Learned PICO spans (kinds ``participants``, ``outcome``) and tolerability statements
+    # ("was well tolerated", "no serious adverse events": kind ``tolerability``, not harms).
+    participants: list[Fact] = Field(default_factory=list)
+    outcomes: list[Fact] = Field(default_factory=list)
+    tolerability: list[Fact] = Field(default_factory=list)
 
 
 class StanceJudgement(_Model):

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -30,10 +31,11 @@ from .models import (
     StanceJudgement,
     StudyFacts,
 )
-from .retrieve import analyse_query, bm25_search
+from .retrieve import analyse_query
+from .retrieve.hybrid import search as hybrid_search
 from .sources import gather
 from .store.library import Library
-from .synthesise import synthesise
+from .synthesise import synthesise, verdicts
 
 log = logging.getLogger(__name__)
 
@@ -57,20 +59,20 @@ def add(
     """Ingest files into the library: one transaction per batch, idempotent, malformed records skipped."""
     settings = settings or Settings()
     summary = IngestSummary()
-    with open_library(settings) as library:
+    with open_library(settings) as library, Analyser(settings.ingest.workers) as analyser:
         for path in paths:
             summary.files += 1
             if progress:
                 progress("file", path=str(path))
-            _add_file(library, path, settings, summary, progress)
+            _add_file(library, analyser, path, settings, summary, progress)
     if progress:
         progress("done", summary=summary)
     return summary
 
 
 def _add_file(
-    library: Library, path: str | Path, settings: Settings, summary: IngestSummary,
-    progress: Progress | None,
+    library: Library, analyser: Analyser, path: str | Path, settings: Settings,
+    summary: IngestSummary, progress: Progress | None,
 ) -> None:
     on_bytes = (lambda done: progress("bytes", done=done)) if progress else None
     items = read_path(
@@ -82,7 +84,7 @@ def _add_file(
     for batch, skipped in _batches(items, settings.ingest.batch_size):
         summary.skipped.extend(skipped)
         if batch:
-            _write(library, batch, settings, summary)
+            _write(library, analyser, batch, settings, summary)
         if progress:
             progress("records", count=len(batch) + len(skipped))
 
@@ -105,7 +107,8 @@ def _batches(
 
 
 def _write(
-    library: Library, batch: list[Paper | Deletion], settings: Settings, summary: IngestSummary
+    library: Library, analyser: Analyser, batch: list[Paper | Deletion], settings: Settings,
+    summary: IngestSummary,
 ) -> None:
     counts = library.write_batch(batch)
     summary.added += counts.added
@@ -115,22 +118,56 @@ def _write(
     if settings.ingest.analyse and settings.analyse.cache:
         # Analyse what was stored: a record merged into an existing row keeps that row's id.
         papers = library.stored_papers([item for item in batch if isinstance(item, Paper)])
-        _facts_for(library, papers)
+        _facts_for(library, papers, analyser)
 
 
 # --------------------------------------------------------------------------- analysis cache
 
 
-def _facts_for(library: Library, papers: list[Paper]) -> dict[str, StudyFacts]:
+class Analyser:
+    """Analyses papers, in worker processes when there are many and more than one core.
+
+    Analysis is pure and deterministic, so the pool changes only speed, never results.
+    """
+
+    MIN_PARALLEL = 64  # below this many papers a pool costs more than it saves
+
+    def __init__(self, workers: int = 1) -> None:
+        self.workers = workers if workers > 0 else (os.cpu_count() or 1)
+        self._pool: ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Analyser:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def __call__(self, papers: list[Paper]) -> list[StudyFacts]:
+        if self.workers < 2 or len(papers) < self.MIN_PARALLEL:
+            return [analysis.analyse(paper) for paper in papers]
+        if self._pool is None:
+            self._pool = ProcessPoolExecutor(self.workers)
+        chunk = max(1, len(papers) // (self.workers * 4))
+        return list(self._pool.map(analysis.analyse, papers, chunksize=chunk))
+
+
+def _facts_for(
+    library: Library, papers: list[Paper], analyser: Callable[[list[Paper]], list[StudyFacts]] | None = None
+) -> dict[str, StudyFacts]:
     """Facts for each paper: from the cache when the paper is unchanged, else analysed now."""
     ids = [paper.id for paper in papers]
     cached = library.get_facts(ids, analysis.ANALYSER_VERSION)
     missing = [paper for paper in papers if paper.id not in cached]
     if missing:
-        fresh = [analysis.analyse(paper) for paper in missing]
+        fresh = (analyser or _analyse_here)(missing)
         library.put_facts(fresh, {paper.id: paper.content_hash() for paper in missing})
         cached.update({facts.paper_id: facts for facts in fresh})
     return cached
+
+
+def _analyse_here(papers: list[Paper]) -> list[StudyFacts]:
+    return [analysis.analyse(paper) for paper in papers]
 
 
 # --------------------------------------------------------------------------- search
@@ -179,18 +216,11 @@ def retrieve(
 def _candidates(
     library: Library, query: QueryAnalysis, settings: Settings, filters: Filters, k: int
 ) -> Retrieved:
+    """Ranked candidates: hybrid (BM25 + dense, fused, reranked) when an index exists, else BM25."""
     needs_facts = bool(filters.designs or filters.min_sample_size or filters.species)
     limit = max(settings.retrieve.candidates, k) if needs_facts else k
-    weights = (
-        settings.retrieve.title_weight,
-        settings.retrieve.abstract_weight,
-        settings.retrieve.terms_weight,
-    )
-    hits = bm25_search(
-        library, query, k=limit, candidates=max(limit, settings.retrieve.candidates),
-        weights=weights, filters=filters,
-    )
-    return Retrieved(query, hits, {})
+    hits, notices = hybrid_search(library, query, settings, filters, k=limit)
+    return Retrieved(query, hits, {}, notices)
 
 
 def _chunks(items: list[Hit], size: int) -> Iterator[list[Hit]]:
@@ -214,13 +244,19 @@ def passes_filters(facts: StudyFacts, filters: Filters) -> bool:
 
 def search(
     query: str, settings: Settings | None = None, *, k: int | None = None,
-    filters: Filters | None = None,
+    filters: Filters | None = None, notices: list[str] | None = None,
 ) -> list[Hit]:
-    """Ranked hits for a query, best first (the same retrieval ``ask`` uses)."""
+    """Ranked hits for a query, best first (the same retrieval ``ask`` uses).
+
+    What the user should know about the run (e.g. "no embedding index: BM25 only") is appended
+    to ``notices`` when a list is given.
+    """
     settings = settings or Settings()
     parsed = prepare_query(query, settings)
     with open_library(settings, create=False) as library:
         found = retrieve(library, parsed, settings, filters or Filters(), k or settings.retrieve.k)
+    if notices is not None:
+        notices.extend(found.notices)
     return found.hits
 
 
@@ -280,6 +316,15 @@ def _judge(
         stance = analysis.judge_stance(query, hit.paper, facts)
         studies.append((hit, hit.paper, facts, stance))
     return studies
+
+
+def check(report: Report, settings: Settings | None = None) -> list[dict[str, object]]:
+    """The faithfulness checker's verdict on every sentence of a report (``ask --check``)."""
+    settings = settings or Settings()
+    ids = {pid for claim in report.claims() for pid in claim.citations}
+    with open_library(settings, create=False) as library:
+        papers = library.get_many(ids)
+    return verdicts(report, papers)
 
 
 def info(settings: Settings | None = None) -> dict[str, object]:

@@ -97,18 +97,6 @@ def dedupe_facts(facts: list[Fact]) -> list[Fact]:
     return out
 
 
-def drop_overlaps(items: list[tuple[int, int, object]]) -> list[tuple[int, int, object]]:
-    """Keep the longest of overlapping (start, end, payload) matches, in text order."""
-    chosen: list[tuple[int, int, object]] = []
-    for item in sorted(items, key=lambda m: (m[0], -(m[1] - m[0]))):
-        if chosen and item[0] < chosen[-1][1]:
-            if item[1] - item[0] > chosen[-1][1] - chosen[-1][0]:
-                chosen[-1] = item
-            continue
-        chosen.append(item)
-    return chosen
-
-
 class SentenceIndex:
     """Find the sentence that holds an abstract offset (binary search over sentence starts)."""
 

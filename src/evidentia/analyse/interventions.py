@@ -72,6 +72,15 @@ _COMPARATOR_RE = re.compile(
 )
 _WORD_BEFORE = re.compile(r"([A-Za-z][\w'’-]{2,})\s*(?:\(\s*)?$")
 _WORD_AFTER = re.compile(r"^\s*(?:of\s+)?([A-Za-z][\w'’-]{2,})")
+# Units, times and words that name no treatment on their own.
+_GENERIC_WORDS = frozenset(
+    """minute minutes hour hours day days week weeks month months year years time times session
+    sessions dose doses dosage liter liters litre litres units unit group groups arm arms patients
+    participants subjects treatment treatments therapy therapies intervention interventions program
+    programme control controls study trial baseline period phase level levels total mean median
+    each both all other new standard daily weekly single oral combination combined active high low
+    first second third one two three""".split()
+)
 _NOT_DRUGS = frozenset(
     [
         "received", "receiving", "given", "dose", "doses", "dosage", "dosing", "daily", "total",
@@ -83,14 +92,27 @@ _NOT_DRUGS = frozenset(
 )
 
 
-def find_interventions(paper: Paper, sentences: list[Sentence], doses: list[Dose]) -> list[Fact]:
-    """Interventions named in the title and in study sentences, first mention of each."""
+def find_interventions(paper: Paper, sentences: list[Sentence], doses: list[Dose],
+                       tagged: list[Fact] | None = None) -> list[Fact]:
+    """Interventions named in the title and in study sentences, first mention of each.
+
+    ``tagged`` are the PICO tagger's intervention spans; they follow the phrase rules' finds.
+    """
     facts: list[Fact] = []
     for text, start, end, field in _study_pieces(paper, sentences):
         spans = _framed(text, start, end) + [b for b, _ in _versus(text, start, end)]
         facts += [_phrase_fact("intervention", text, a, b, field) for a, b in spans]
     facts += _dose_bearers(paper.abstract, doses)
-    return dedupe_facts([f for f in facts if not _is_comparator(f.text)])
+    facts += tagged or []
+    return dedupe_facts([f for f in facts if not _is_comparator(f.text) and names_a_treatment(f.text)])
+
+
+def names_a_treatment(phrase: str) -> bool:
+    """False for number fragments ("67", "8 liters", "90 D") and generic words ("minutes")."""
+    words = phrase.lower().split()
+    if not words or re.fullmatch(r"[\d.,:/%±+-]+", words[0]):
+        return False
+    return any(len(re.sub(r"[^a-z]", "", w)) >= 3 and w.strip("-'") not in _GENERIC_WORDS for w in words)
 
 
 def find_comparators(paper: Paper, sentences: list[Sentence]) -> list[Fact]:

@@ -146,3 +146,63 @@ def relevance(text: str, stems: dict[str, float]) -> float:
         return 0.0
     present = {stem(w) for w in re.findall(r"[A-Za-z0-9][\w'-]*", text)}
     return sum(weight for key, weight in stems.items() if key in present) / total
+
+
+# --------------------------------------------------------------------------- intervention match
+
+# Words that say how something was given, not what: "vitamin D supplementation" is about vitamin D.
+_GENERIC_INTERVENTION = frozenset(
+    "supplementation supplement supplements supplemented therapy therapies treatment treatments "
+    "treated use using used intake administration administered training program programme "
+    "programs intervention interventions exposure exposures consumption level levels dose doses "
+    "dosing regimen regimens medication medications drug drugs agent agents management strategy "
+    "strategies oral intravenous topical daily long-term short-term low-dose high-dose adjunctive "
+    "routine based of the and or with for in on a an to".split()
+)
+_UNIT_WORD = re.compile(r"[A-Za-z0-9][\w'-]*")
+
+
+def intervention_units(query: QueryAnalysis) -> list[str]:
+    """The question's intervention as words to find, a short token bound to the word before it.
+
+    "vitamin D supplementation" -> ["vitamin d"]; "omega-3 fatty acids fish oil" ->
+    ["omega-3", "fatty", "acids", "fish", "oil"]; no intervention -> [].
+    """
+    units: list[str] = []
+    for phrase in query.intervention:
+        words = [w.lower() for w in _UNIT_WORD.findall(phrase)]
+        for word in words:
+            if word in _GENERIC_INTERVENTION:
+                continue
+            if len(word) <= 2 and units and not word.isdigit():
+                units[-1] = f"{units[-1]} {word}"
+            else:
+                units.append(word)
+    return list(dict.fromkeys(units))
+
+
+def _unit_pattern(unit: str) -> re.Pattern[str]:
+    body = r"[\s-]*".join(
+        re.escape(p) + r"\w{0,2}\b" if len(p) <= 2 else re.escape(stem(p)) + r"\w*" for p in unit.split()
+    )
+    return re.compile(rf"(?<![\w-]){body}", re.IGNORECASE)
+
+
+def _acronym(units: list[str]) -> re.Pattern[str] | None:
+    """"selective serotonin reuptake inhibitors" -> matches "SSRI", "SSRIs"."""
+    words = [u for u in units if " " not in u and not u[0].isdigit()]
+    if len(words) < 2:
+        return None
+    letters = "".join(w[0] for w in words).upper()
+    return re.compile(rf"\b{letters}s?\b")
+
+
+def intervention_share(text: str, units: list[str]) -> float:
+    """Share of the intervention's units found in ``text`` (1.0 when the question names none)."""
+    if not units:
+        return 1.0
+    acronym = _acronym(units)
+    if acronym and acronym.search(text):
+        return 1.0
+    found = sum(1 for unit in units if _unit_pattern(unit).search(text))
+    return found / len(units)

@@ -30,13 +30,19 @@ _UNITS = (
     r"clinicians|surgeons|athletes|runners|workers|employees|respondents|survivors|outpatients|"
     r"inpatients|donors|recipients|users|elderly|youths|teenagers|older adults|rats|mice|dogs|"
     r"cats|pigs|piglets|rabbits|sheep|monkeys|primates|animals|eyes|knees|hips|limbs|teeth|"
-    r"feet|hands|shoulders|hearts|livers|kidneys|specimens|samples|患者"
+    r"feet|hands|shoulders|hearts|livers|kidneys|specimens|samples|extremities|travell?ers|passengers|"
+    r"attendants|crew members|pilots|soldiers|recruits|personnel|firefighters|drivers|farmers|"
+    r"dentists|pharmacists|caregivers|carers|retirees|prisoners|inmates|refugees|immigrants|"
+    r"migrants|members|consumers|clients|trainees|interns|pupils|schoolchildren|undergraduates|"
+    r"elders|probands|relatives|siblings|dyads|households|ears|患者"
 )
 _SKIP_WORDS = (
     r"of|the|and|or|to|in|at|for|with|were|was|had|have|who|from|by|on|years?|months?|weeks?|"
-    r"days?|hours?|times?|groups?|mg|kg|g|ml|mm|cm|percent|per|than|more|less|over|under|aged?"
+    r"days?|hours?|minutes?|min|seconds?|times?|groups?|mg|kg|g|ml|mm|mmHg|cm|percent|per|than|"
+    r"more|less|over|under|aged?"
 )
-_MODIFIERS = rf"(?:(?!(?:{_SKIP_WORDS})\b)[A-Za-z][\w'’/-]*\s+){{0,4}}?"
+_MODIFIERS = (rf"(?:(?:male and female|men and women|boys and girls)\s+|"
+              rf"(?!(?:{_SKIP_WORDS})\b)[A-Za-z][\w'’/-]*\s+){{0,6}}?")
 _COUNT = rf"(?<![\w.,/±-])({NUMBER})(?![\w.,]\d|\s?%|-year|\s*(?:years?|yrs?)\s+old)"
 # "type 2 diabetes patients", "grade 3 patients", "phase 2 patients": labels, not counts.
 _LABEL_BEFORE = re.compile(
@@ -47,8 +53,10 @@ _LABEL_BEFORE = re.compile(
 _COUNTED = re.compile(rf"{_COUNT}\s+{_MODIFIERS}({_UNITS})\b", re.IGNORECASE)
 _TOTAL_BEFORE = re.compile(
     r"(?:\ba total of|\btotal of|\bin total,?|\baltogether,?|\boverall,?|\b(?:we |were )?"
-    r"(?:enrolled|recruited|randomi[sz]ed|included|studied|involving|involved|comprising|"
-    r"comprised|consisted of|examined|evaluated|followed|surveyed|interviewed|identified|analy[sz]ed))"
+    r"(?:enrolled|enrolling|recruited|recruiting|randomi[sz]ed|(?:randomly )?(?:assigned|allocated)|"
+    r"included|including|studied|involving|involved|comprising|comprised|consisted of|examined|"
+    r"evaluated|followed|surveyed|interviewed|identified|analy[sz]ed|pooled|totall?ing)|"
+    r"\b(?:trial|study|analysis|cohort|sample|series|population|survey) (?:of|in|on|involving|with))"
     r"\s+(?:\w+\s+){0,2}$",
     re.IGNORECASE,
 )
@@ -56,6 +64,17 @@ _TOTAL_AFTER = re.compile(
     r"^[^.;:]{0,80}?\b(?:were|was|had been)\s+(?:\w+\s+)?(?:randomi[sz]ed|enrolled|recruited|"
     r"included|studied|assigned|allocated|analy[sz]ed|evaluated|examined|followed|investigated|"
     r"identified|surveyed|interviewed|selected|screened|treated)",
+    re.IGNORECASE,
+)
+# Counted before anyone was enrolled: "1171 patients were screened", "assessed for eligibility".
+_BEFORE_ENROLMENT = re.compile(
+    r"^[^.;:]{0,40}?\b(?:were|was)\s+(?:\w+\s+)?(?:screened|assessed for eligibility|approached|"
+    r"invited|contacted|eligible|excluded)|^\s*(?:screened|assessed for eligibility|approached|invited)",
+    re.IGNORECASE,
+)
+# "comprised 14 and 13 patients": two arms in one phrase (not "between 20 and 30 patients").
+_TWO_ARMS = re.compile(
+    rf"(?<!between )(?<!from )(?<!aged )\b(\d{{1,5}})\s*(?:,|and)\s*(\d{{1,5}})\s+{_MODIFIERS}({_UNITS})\b",
     re.IGNORECASE,
 )
 _N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
@@ -102,14 +121,23 @@ def sentence_candidates(text: str, start: int, end: int) -> list[tuple[float, Sa
         n = parse_count(m.group(1))
         if n is None or n < 2 or _LABEL_BEFORE.search(text, max(start, m.start() - 15), m.start()):
             continue
-        total = _TOTAL_BEFORE.search(text, max(start, m.start() - 60), m.start()) or \
-            _TOTAL_AFTER.search(text[m.end():end])
         size = SampleSize(n=n, basis="total", unit=m.group(2).lower(),
                           span=make_span(text, m.start(), m.end()))
-        out.append((3.0 if total else 1.0, size))
+        out.append((_count_score(text, m, start, end), size))
     out += _arms(text, start, end)
+    out += _two_arms(text, start, end)
     out += _n_equals(text, start, end)
     return out
+
+
+def _count_score(text: str, m: re.Match[str], start: int, end: int) -> float:
+    """3 for an enrolment total, 0.5 for a count of people screened, else 1."""
+    after = text[m.end():end]
+    if _BEFORE_ENROLMENT.search(after):
+        return 0.5
+    if _TOTAL_BEFORE.search(text, max(start, m.start() - 60), m.start()) or _TOTAL_AFTER.search(after):
+        return 3.0
+    return 1.0
 
 
 def _arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
@@ -120,6 +148,15 @@ def _arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
     unit = re.search(rf"\b({_UNITS})\b", text[arms[0].start():arms[0].end()], re.IGNORECASE)
     span = make_span(text, arms[0].start(), arms[-1].end())
     return [(2.5, SampleSize(n=n, basis="arms", unit=unit.group(1).lower() if unit else None, span=span))]
+
+
+def _two_arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
+    out = []
+    for m in _TWO_ARMS.finditer(text, start, end):
+        n = int(m.group(1)) + int(m.group(2))
+        span = make_span(text, m.start(), m.end())
+        out.append((2.4, SampleSize(n=n, basis="arms", unit=m.group(3).lower(), span=span)))
+    return out
 
 
 def _n_equals(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:

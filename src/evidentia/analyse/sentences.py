@@ -13,6 +13,7 @@ import re
 from itertools import pairwise
 
 from ..models import AbstractSection, Paper, Sentence, sentence_id
+from .roles import predict_roles
 
 ROLES = ("background", "objective", "methods", "results", "conclusions")
 SHORT_ABSTRACT_SENTENCES = 2
@@ -259,18 +260,28 @@ def label_role(label: str | None) -> str | None:
 
 
 def assign_roles(sentences: list[Sentence], categories: list[str | None] | None = None) -> None:
-    """Set ``role`` on each sentence: from its NLM category or label, else from cues and position."""
+    """Set ``role`` on each sentence: from its NLM category or label, else from the learned
+    role model (``roles.py``), else from cues and position."""
+    labelled = [_label_role(categories[i] if categories else None) or _label_role(s.label)
+                for i, s in enumerate(sentences)]
+    learned = None if all(labelled) else predict_roles([s.text for s in sentences])
     previous: str | None = None
     last = len(sentences) - 1
     for i, sentence in enumerate(sentences):
-        category = categories[i] if categories else None
-        role = _label_role(category) or _label_role(sentence.label)
+        role = labelled[i]
         if role == "methods_results":
             role = "results" if _RESULT_CUE.search(sentence.text) else "methods"
         if role is None:
-            role = _cue_role(sentence.text, sentence.index, last, previous)
+            role = learned[i] if learned else _cue_role(sentence.text, sentence.index, last, previous)
         sentence.role = role
         previous = role
+
+
+def cue_names(text: str) -> list[str]:
+    """Which role cue phrases (conclusion, objective, finding, result, method) the text has."""
+    cues = (("conclusion", _CONCLUSION_CUE), ("objective", _OBJECTIVE_CUE), ("finding", _FINDING_CUE),
+            ("result", _RESULT_CUE), ("method", _METHOD_CUE))
+    return [name for name, regex in cues if regex.search(text)]
 
 
 def _cue_role(text: str, index: int, last: int, previous: str | None) -> str:

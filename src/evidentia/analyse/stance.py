@@ -53,9 +53,12 @@ from .polarity import (
     read_polarity,
     split_clauses,
 )
-from .question import QuestionIntent, read_question, relevance
+from .question import QuestionIntent, intervention_share, intervention_units, read_question, relevance
+from .sentences import about_this_study
+from .stance_model import learned_stance, stance_features
 
 MIN_RELEVANCE = 0.25  # share of the question's term weight an abstract must mention
+MIN_INTERVENTION_SHARE = 0.4  # share of the question's intervention words the study must name
 AFFIRMATIVE_RELEVANCE = 0.4  # an unhedged, unnegated conclusion this close to the question
 SUPPORT_RELEVANCE = 0.1  # a results sentence that backs a hedged conclusion
 MIXED_RELEVANCE = 0.2  # each of two disagreeing clauses must mention this much of the question
@@ -75,19 +78,76 @@ class _Reading:
     not_significant: bool = False  # the sentence says the effect was not significant
 
 
-def judge_stance(query: QueryAnalysis, paper: Paper, facts: StudyFacts) -> StanceJudgement:
-    """What the study says to the question, with the sentence it rests on."""
-    intent = read_question(query)
-    sentences = facts.sentences
-    overall = relevance(paper.title + " " + paper.abstract, intent.stems)
-    if not sentences or overall < MIN_RELEVANCE:
+def judge_stance(query: QueryAnalysis, paper: Paper, facts: StudyFacts, *,
+                 learned: bool = True) -> StanceJudgement:
+    """What the study says to the question, with the sentence it rests on.
+
+    ``learned=False`` gives the rule verdict alone (the learned model's baseline).
+    """
+    gate = _gate(query, paper, facts)
+    if gate is not None:
+        return gate
+    rule = _rule_judgement(query, paper, facts)
+    judgement = rule.judgement
+    probabilities = learned_stance(rule.features) if learned else None
+    if probabilities:
+        best = max(probabilities, key=lambda label: probabilities[label])
+        reason = judgement.reason
+        if best != judgement.stance:
+            reason = f"{reason}; weighed with the whole conclusion: {best}"
+        judgement = judgement.model_copy(update={
+            "stance": best, "confidence": round(min(0.95, probabilities[best]), 2), "reason": reason})
+    return judgement
+
+
+def stance_inputs(query: QueryAnalysis, paper: Paper, facts: StudyFacts) -> list[str] | None:
+    """The learned model's features for a study that addresses the question, else None."""
+    if _gate(query, paper, facts) is not None:
+        return None
+    return _rule_judgement(query, paper, facts).features
+
+
+def _gate(query: QueryAnalysis, paper: Paper, facts: StudyFacts) -> StanceJudgement | None:
+    """"unclear" for an abstract that misses the question's terms or its intervention."""
+    intent_stems = read_question(query).stems
+    overall = relevance(paper.title + " " + paper.abstract, intent_stems)
+    if not facts.sentences or overall < MIN_RELEVANCE:
         return StanceJudgement(stance="unclear", confidence=round(1 - overall, 2),
                                reason="the abstract does not address the question's terms")
+    units = intervention_units(query)
+    if intervention_share(_study_text(paper, facts.sentences), units) < MIN_INTERVENTION_SHARE:
+        return StanceJudgement(stance="unclear", confidence=0.7,
+                               reason=f"the study is not about {' '.join(query.intervention)}")
+    return None
+
+
+@dataclass(frozen=True)
+class _RuleJudgement:
+    judgement: StanceJudgement
+    features: list[str]
+
+
+def _rule_judgement(query: QueryAnalysis, paper: Paper, facts: StudyFacts) -> _RuleJudgement:
+    intent = read_question(query)
+    sentences = facts.sentences
     reading = _decisive_reading(sentences, intent)
-    stance, reason, strength = _verdict(reading, intent, facts, sentences)
+    support = _results_support(sentences, intent)
+    stance, reason, strength = _verdict(reading, intent, facts, sentences, support)
     span = make_span(paper.abstract, reading.sentence.start, reading.sentence.end)
     confidence = round(min(0.95, 0.25 + 0.45 * strength * min(1.0, 0.4 + reading.relevance)), 2)
-    return StanceJudgement(stance=stance, confidence=confidence, reason=reason, span=span)
+    features = stance_features(intent, query.question, paper, facts, (stance, reason), reading.polarity, support)
+    if reading.mixed:
+        features.append("mixed")
+    if reading.direction and intent.direction:
+        features.append(f"dir_vs_q={reading.direction == intent.direction}")
+    judgement = StanceJudgement(stance=stance, confidence=confidence, reason=reason, span=span)  # type: ignore[arg-type]
+    return _RuleJudgement(judgement, features)
+
+
+def _study_text(paper: Paper, sentences: list[Sentence]) -> str:
+    """The title and the sentences about this study (all of them in a very short abstract)."""
+    about = [s.text for s in sentences if about_this_study(s, len(sentences))]
+    return " ".join([paper.title, *about])
 
 
 def _decisive_reading(sentences: list[Sentence], intent: QuestionIntent) -> _Reading:
@@ -138,10 +198,9 @@ def _direction_of_terms(clause: str, stems: dict[str, float]) -> str | None:
 
 
 def _verdict(reading: _Reading, intent: QuestionIntent, facts: StudyFacts,
-             sentences: list[Sentence]) -> tuple[str, str, float]:
+             sentences: list[Sentence], support: int) -> tuple[str, str, float]:
     """(stance, reason, strength 0..1) from the decisive clause and the results behind it."""
     p = reading.polarity
-    support = _results_support(sentences, intent)
     if reading.mixed:
         return "possibly", f"mixed results ({p.cue})", 0.5
     if p.no_effect and not (p.effect and p.significant):

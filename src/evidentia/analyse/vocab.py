@@ -79,6 +79,7 @@ class Vocabulary:
         for canonical, aliases in entries.items():
             for alias in [canonical, *aliases]:
                 self._add(alias, canonical, plurals)
+        self._recent: list[tuple[tuple[str, int], list[Match]]] = []
         self._exact_re = self._compile(self._exact, 0)
         self._folded_re = self._compile(self._folded, re.IGNORECASE)
 
@@ -99,7 +100,19 @@ class Vocabulary:
         return re.compile(rf"(?<![\w\-])(?:{pattern})(?![\w]|-\w)", flags)
 
     def find(self, text: str, offset: int = 0) -> list[Match]:
-        """All longest, non-overlapping matches in ``text``; offsets shifted by ``offset``."""
+        """All longest, non-overlapping matches in ``text``; offsets shifted by ``offset``.
+
+        The last few results are remembered: several extractors scan the same abstract.
+        """
+        key = (text, offset)
+        for seen, result in self._recent:
+            if seen == key:
+                return list(result)
+        result = self._find(text, offset)
+        self._recent = [(key, result), *self._recent[:3]]
+        return list(result)
+
+    def _find(self, text: str, offset: int) -> list[Match]:
         found: list[Match] = []
         for regex, table, fold in (
             (self._folded_re, self._folded, True), (self._exact_re, self._exact, False),

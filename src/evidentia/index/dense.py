@@ -26,6 +26,7 @@ import hashlib
 import os
 import shutil
 import sqlite3
+import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -50,6 +51,8 @@ CREATE INDEX IF NOT EXISTS vectors_paper ON vectors(paper_id) WHERE live = 1;
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
 """
 COMPACT_DEAD_SHARE = 0.25
+_SHARED: dict[tuple[object, ...], DenseIndex] = {}
+_SHARED_LOCK = threading.Lock()
 
 
 @dataclass
@@ -85,16 +88,39 @@ class DenseIndex:
         self._conn: sqlite3.Connection | None = None
         self._faiss: Any = None  # loaded on first search
         self._dead: np.ndarray | None = None
+        self._seen: tuple[int, int] | None = None  # (file inode, data_version) when loaded
+        self._lock = threading.RLock()
 
     @classmethod
     def open(cls, library_path: Path | str, embedder: Embedder, **options: Any) -> DenseIndex:
         return cls(index_folder(library_path) / embedder.key, embedder, **options)
 
+    @classmethod
+    def shared(cls, library_path: Path | str, embedder: Embedder, **options: Any) -> DenseIndex:
+        """One open index per (library, embedder, options) in this process, for searching.
+
+        Loading the faiss index costs far more than a search, so searches share it; it reloads
+        by itself when another process (or a compaction) changes the files.
+        """
+        key = (str(Path(library_path).expanduser().resolve()), embedder.key,
+               tuple(sorted(options.items())))
+        with _SHARED_LOCK:
+            if key not in _SHARED:
+                if len(_SHARED) >= 8:
+                    _SHARED.pop(next(iter(_SHARED))).close()
+                _SHARED[key] = cls.open(library_path, embedder, **options)
+            return _SHARED[key]
+
     # ------------------------------------------------------------------ state
 
     def exists(self) -> bool:
-        """True when this embedder's index holds at least one vector."""
-        return (self.folder / "ids.sqlite").is_file() and self.count() > 0
+        """True when this embedder's index holds at least one live vector."""
+        if not (self.folder / "ids.sqlite").is_file():
+            return False
+        with self._lock:
+            self._refresh()
+            row = self._db().execute("SELECT 1 FROM vectors WHERE live = 1 LIMIT 1").fetchone()
+        return row is not None
 
     def count(self) -> int:
         """Live vectors (papers that can be found)."""
@@ -111,10 +137,13 @@ class DenseIndex:
         return sum(f.stat().st_size for f in self.folder.iterdir() if f.is_file())
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
-        self._faiss = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None
+            self._faiss = None
+            self._dead = None
+            self._seen = None
 
     def __enter__(self) -> DenseIndex:
         return self
@@ -174,8 +203,9 @@ class DenseIndex:
             return []
         vector = self.embedder.embed_query(query) if isinstance(query, str) else query
         vector = np.asarray(vector, dtype=np.float32).reshape(1, -1)
-        hits = self._nearest(vector, k)
-        names = self._paper_ids([o for o, _ in hits])
+        with self._lock:
+            hits = self._nearest(vector, k)
+            names = self._paper_ids([o for o, _ in hits])
         return [(names[o], s) for o, s in hits if o in names]
 
     def _nearest(self, vector: np.ndarray, k: int) -> list[tuple[int, float]]:
@@ -195,21 +225,37 @@ class DenseIndex:
 
     def scores_for(self, vector: np.ndarray, paper_ids: Iterable[str]) -> dict[str, float]:
         """Exact cosine between ``vector`` and each listed paper that has a vector."""
-        ords = self._ords_of(list(paper_ids))
-        if not ords:
-            return {}
-        matrix = self._vectors()[sorted(ords.values())].astype(np.float32)
+        with self._lock:
+            self._refresh()
+            ords = self._ords_of(list(paper_ids))
+            if not ords:
+                return {}
+            matrix = self._vectors()[sorted(ords.values())].astype(np.float32)
         by_ord = dict(zip(sorted(ords.values()), matrix @ np.asarray(vector, np.float32), strict=True))
         return {paper_id: float(by_ord[o]) for paper_id, o in ords.items()}
 
     # ------------------------------------------------------------------ internals
 
+    def _refresh(self) -> None:
+        """Drop what was loaded when another process changed the index since."""
+        if self._conn is not None and self._token() != self._seen:
+            self.close()
+
+    def _token(self) -> tuple[int, int]:
+        """Changes when the file is replaced (compaction) or another connection commits."""
+        path = self.folder / "ids.sqlite"
+        inode = path.stat().st_ino if path.exists() else -1
+        return inode, self._db().execute("PRAGMA data_version").fetchone()[0]
+
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
             self.folder.mkdir(parents=True, exist_ok=True)
             try:
-                self._conn = sqlite3.connect(self.folder / "ids.sqlite", timeout=30)
+                self._conn = sqlite3.connect(
+                    self.folder / "ids.sqlite", timeout=30, check_same_thread=False
+                )
                 self._conn.executescript(_SCHEMA)
+                self._seen = self._token()
             except sqlite3.Error as exc:
                 raise LibraryError(
                     f"cannot open the dense index in {self.folder}: {exc}",

@@ -42,6 +42,7 @@ class OnnxEmbedder(Embedder):
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
             out[rows] = self._run([encodings[row].ids for row in rows])
+        out[[not text.strip() for text in texts]] = 0.0  # an empty text is not "[CLS] [SEP]"
         return normalise_rows(out)
 
     def _run(self, id_lists: list[list[int]]) -> np.ndarray:

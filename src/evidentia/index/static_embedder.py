@@ -1,8 +1,9 @@
 """A static embedder: one vector per word piece, averaged (model2vec-style distillation).
 
-The artifact folder holds ``embeddings.npy`` (vocabulary x dim, float16; each row is the
+The artifact folder holds ``embeddings.npy`` (vocabulary x dim, int8; each row is the
 transformer's embedding of that word piece alone, reduced by PCA and already multiplied by its
-frequency weight), ``tokenizer.json`` and ``meta.json``. A text's vector is the mean of its
+frequency weight), ``scales.npy`` (one float32 scale per row), ``tokenizer.json`` and
+``meta.json``. A text's vector is the mean of its
 word pieces' rows, normalised: a table look-up, so thousands of abstracts a second.
 """
 
@@ -26,7 +27,10 @@ class StaticEmbedder(Embedder):
         meta = read_meta(folder)
         self.name = str(meta["name"])
         self.version = str(meta["version"])
-        self._table = np.load(folder / "embeddings.npy").astype(np.float32)
+        self._table = np.load(folder / "embeddings.npy", allow_pickle=False).astype(np.float32)
+        scales = folder / "scales.npy"
+        if scales.is_file():  # int8 rows, each with its own scale
+            self._table *= np.load(scales, allow_pickle=False)[:, None]
         self.dim = int(self._table.shape[1])
         self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
         self._tokenizer.no_padding()
@@ -36,12 +40,6 @@ class StaticEmbedder(Embedder):
         if not texts:
             return np.zeros((0, self.dim), dtype=np.float32)
         encodings = self._tokenizer.encode_batch(list(texts), add_special_tokens=False)
-        id_lists = [encoding.ids for encoding in encodings]
-        lengths = np.array([len(ids) for ids in id_lists])
-        flat = np.fromiter((i for ids in id_lists for i in ids), dtype=np.int64, count=lengths.sum())
-        sums = np.zeros((len(texts), self.dim), dtype=np.float32)
-        filled = lengths > 0
-        if filled.any():
-            starts = np.concatenate(([0], np.cumsum(lengths)[:-1]))[filled]
-            sums[filled] = np.add.reduceat(self._table[flat], starts, axis=0)
+        # One small gather per text stays in cache; one big gather of all texts is ~10x slower.
+        sums = np.stack([self._table[encoding.ids].sum(0) for encoding in encodings])
         return normalise_rows(sums)

@@ -106,7 +106,7 @@ def bibtex_author(name: str) -> str:
         return f"{bibtex_escape(match.group(1))}, {initials}"
     escaped = bibtex_escape(name)
     # "World Health Organization" is one name, not Organization, W. H.; braces keep it whole.
-    whole = "," not in name and (len(name.split()) >= 3 or re.search(r"\band\b", name, re.I))
+    whole = "," not in name and (len(name.split()) >= 3 or re.search(r"\band\b", name, re.IGNORECASE))
     return f"{{{escaped}}}" if whole else escaped
 
 

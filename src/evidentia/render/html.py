@@ -16,6 +16,7 @@ from markupsafe import Markup, escape
 from ..models import Claim, Report
 from .layout import (
     author_line,
+    filter_line,
     grade_label,
     is_list,
     meter_filled,
@@ -51,6 +52,7 @@ def render_html(report: Report) -> str:
         filled=meter_filled(report.meter),
         links=source_links,
         conclusion=_conclusion_parts(report.conclusion),
+        filters=filter_line(report.filters),
     )
 
 

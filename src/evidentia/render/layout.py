@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from urllib.parse import quote, urlsplit
 
-from ..models import Claim, Meter, Source
+from ..models import DESIGN_LABELS, Claim, Filters, Meter, Source
 
 MARKER_RE = re.compile(r"\[(\d+(?:\s*,\s*\d+)*)\]")
 METER_CELLS = 10
@@ -113,3 +113,40 @@ def meter_shares(meter: Meter) -> list[tuple[str, int, float]]:
 
 def grade_label(level: str) -> str:
     return level[:1].upper() + level[1:]
+
+
+def filter_line(filters: Filters) -> str:
+    """The filters the studies had to pass, in words; '' when none was set."""
+    parts = []
+    if filters.year_min and filters.year_max:
+        parts.append(f"published {filters.year_min}–{filters.year_max}")
+    elif filters.year_min:
+        parts.append(f"published in {filters.year_min} or later")
+    elif filters.year_max:
+        parts.append(f"published in {filters.year_max} or earlier")
+    if filters.designs:
+        names = [DESIGN_LABELS.get(design, design) for design in filters.designs]
+        parts.append("designs: " + ", ".join(names))
+    if filters.species:
+        parts.append(f"{filters.species} studies only")
+    if filters.min_sample_size:
+        parts.append(f"at least {filters.min_sample_size:,} participants")
+    if filters.include_retracted:
+        parts.append("retracted papers kept")
+    return "; ".join(parts)
+
+
+def verdict_lines(verdicts: list[dict[str, object]]) -> list[str]:
+    """The faithfulness checker's verdicts as plain text, one block per sentence."""
+    lines = []
+    passed = sum(1 for verdict in verdicts if verdict["verdict"] == "pass")
+    for number, verdict in enumerate(verdicts, 1):
+        mark = "PASS" if verdict["verdict"] == "pass" else "FAIL"
+        lines.append(f"{number:>3}. {mark}  [{verdict['part']}] {verdict['text']}")
+        checked = verdict.get("checked") or {}
+        facts = [f"{name}: {', '.join(values)}" for name, values in checked.items() if values]
+        cited = ", ".join(verdict.get("citations") or []) or "none"
+        lines.append(f"       cites: {cited}" + (f"; checked {'; '.join(facts)}" if facts else ""))
+        lines.extend(f"       problem: {problem}" for problem in verdict.get("problems") or [])
+    lines.append(f"{passed} of {len(verdicts)} sentences pass the faithfulness check.")
+    return lines

@@ -12,11 +12,13 @@ from ..models import Claim, Grade, Meter, Report, Section, Source
 from .layout import (
     MARKER_RE,
     author_line,
+    filter_line,
     grade_label,
     is_list,
     meter_filled,
     paragraphs,
     source_links,
+    verdict_lines,
 )
 
 # Characters that would start emphasis, code, links or strike-through anywhere in a line.
@@ -42,7 +44,11 @@ def claim_text(claim: Claim) -> str:
 
 
 def render_markdown(report: Report) -> str:
-    lines = [f"# {md_escape(report.question)}", "", f"**Answer:** {claim_text(report.answer)}", ""]
+    lines = [f"# {md_escape(report.question)}", ""]
+    filters = filter_line(report.filters)
+    if filters:
+        lines += [f"*Filters: {md_escape(filters)}.*", ""]
+    lines += [f"**Answer:** {claim_text(report.answer)}", ""]
     if report.meter.shown:
         lines += [f"`{meter_bar(report.meter)}`", ""]
     if report.grade is not None:
@@ -128,4 +134,9 @@ def _sentence(text: str) -> str:
     return text if text.endswith((".", "?", "!")) else text + "."
 
 
-__all__ = ["render_markdown", "md_escape", "meter_bar", "MARKER_RE"]
+def render_verdicts(verdicts: list[dict[str, object]]) -> str:
+    """``ask --check``: the checker's verdict on every sentence (plain text, no markup)."""
+    return "\n".join(verdict_lines(verdicts)) + "\n"
+
+
+__all__ = ["render_markdown", "render_verdicts", "md_escape", "meter_bar", "MARKER_RE"]

@@ -20,9 +20,9 @@ from typing import Any
 
 from ..config import Settings
 from ..models import Filters, Hit, Paper, QueryAnalysis, StudyFacts
-from .bm25 import bm25_search
 from .fusion import reciprocal_rank_fusion
 from .rerank import Candidate, rerank
+from .weights import rerank_weights, resolve
 
 NO_INDEX_NOTICE = "no embedding index: BM25 only; run `evidentia index` to build one"
 
@@ -34,24 +34,25 @@ def search(
     """The top ``k`` (default ``settings.retrieve.k``) hits with their papers, and notices.
 
     ``embedder`` overrides ``settings.index.embedder`` (tests pass the hash embedder);
-    ``facts_version`` names the analyser version whose cached facts the rerank may read.
+    ``facts_version`` names the analyser version whose cached facts the rerank reads (default:
+    the current one); papers never analysed are reranked on their metadata alone.
     """
     k = k or settings.retrieve.k
     notices: list[str] = []
     mode, dense = _plan(library, settings, embedder, notices)
-    depth = max(k, settings.retrieve.candidates)
     runs: dict[str, list[tuple[str, float]]] = {}
-    papers: dict[str, Paper] = {}
     if mode in ("bm25", "hybrid"):
-        runs["bm25"] = _bm25_run(library, query, settings, filters, depth, papers)
+        runs["bm25"] = _bm25_run(library, query, settings, filters, k)
     vector = dense.embedder.embed_query(query.question) if dense is not None else None
     if mode in ("dense", "hybrid") and dense is not None:
-        runs["dense"] = _dense_run(library, dense, vector, settings, filters, papers)
-    candidates = _fuse(runs, settings)
+        runs["dense"] = dense.search(vector, max(k, settings.index.dense_candidates))
+    weights = resolve(settings.index, dense.embedder.name if "dense" in runs else "bm25")
+    need = max(k, settings.index.rerank_depth) if settings.index.rerank else k
+    candidates = keep_passing(library, _fuse(runs, weights), filters, need)
     if settings.index.rerank:
-        context = _RerankContext(library, dense, vector, papers, facts_version)
-        candidates = _rerank(context, query, settings, candidates)
-    return _hits(library, candidates[:k], papers), notices
+        context = _RerankContext(library, dense, vector, facts_version)
+        candidates = _rerank(context, query, settings.index.rerank_depth, weights, candidates)
+    return _hits(candidates[:k]), notices
 
 
 # --------------------------------------------------------------------------- planning
@@ -80,7 +81,7 @@ def open_dense_index(library: Any, settings: Settings, embedder: Any = None) -> 
     if path is None or not index_folder(path).is_dir():
         return None
     embedder = embedder or get_embedder(settings.index.embedder)
-    dense = DenseIndex.open(
+    dense = DenseIndex.shared(
         path, embedder, exact_max=settings.index.exact_max, hnsw_m=settings.index.hnsw_m,
         ef_search=settings.index.hnsw_ef_search, chunk=settings.index.embed_chunk,
     )
@@ -91,32 +92,40 @@ def open_dense_index(library: Any, settings: Settings, embedder: Any = None) -> 
 
 
 def _bm25_run(
-    library: Any, query: QueryAnalysis, settings: Settings, filters: Filters, depth: int,
-    papers: dict[str, Paper],
+    library: Any, query: QueryAnalysis, settings: Settings, filters: Filters, k: int
 ) -> list[tuple[str, float]]:
+    """BM25 ids and scores, filtered in SQL: ``bm25_search`` without reading every paper."""
     weights = (
         settings.retrieve.title_weight,
         settings.retrieve.abstract_weight,
         settings.retrieve.terms_weight,
     )
-    hits = bm25_search(
-        library, query, k=depth, candidates=depth, weights=weights, filters=filters
+    return library.bm25(
+        query.fts_query, limit=max(k, settings.retrieve.candidates), weights=weights,
+        year_min=filters.year_min, year_max=filters.year_max,
+        include_retracted=filters.include_retracted,
     )
-    papers.update({hit.paper_id: hit.paper for hit in hits if hit.paper is not None})
-    return [(hit.paper_id, hit.score) for hit in hits]
 
 
-def _dense_run(
-    library: Any, dense: Any, vector: Any, settings: Settings, filters: Filters,
-    papers: dict[str, Paper],
-) -> list[tuple[str, float]]:
-    found = dense.search(vector, settings.index.dense_candidates)
-    missing = [paper_id for paper_id, _ in found if paper_id not in papers]
-    papers.update(library.get_many(missing))
-    return [
-        (paper_id, score) for paper_id, score in found
-        if paper_id in papers and passes_sql_filters(papers[paper_id], filters)
-    ]
+def keep_passing(
+    library: Any, candidates: list[Candidate], filters: Filters, need: int
+) -> list[Candidate]:
+    """The first ``need`` candidates that exist and pass the year and retraction filters.
+
+    Papers are read in fused order, a little more than needed at a time, so a search reads
+    about ``need`` papers however many candidates the retrievers gave.
+    """
+    kept: list[Candidate] = []
+    start, size = 0, need + need // 10 + 5
+    while start < len(candidates) and len(kept) < need:
+        chunk = candidates[start : start + size]
+        papers = library.get_many([candidate.paper_id for candidate in chunk])
+        for candidate in chunk:
+            candidate.paper = papers.get(candidate.paper_id)
+            if candidate.paper is not None and passes_sql_filters(candidate.paper, filters):
+                kept.append(candidate)
+        start, size = start + size, max(size // 2, 20)
+    return kept[:need]
 
 
 def passes_sql_filters(paper: Paper, filters: Filters) -> bool:
@@ -131,12 +140,14 @@ def passes_sql_filters(paper: Paper, filters: Filters) -> bool:
 # --------------------------------------------------------------------------- fusion, rerank
 
 
-def _fuse(runs: dict[str, list[tuple[str, float]]], settings: Settings) -> list[Candidate]:
+def _fuse(runs: dict[str, list[tuple[str, float]]], weights: dict[str, float]) -> list[Candidate]:
     if len(runs) == 1:
         (name, ranked), = runs.items()
         return [Candidate(pid, None, {name: score, "fused": score}) for pid, score in ranked]
-    weights = {"bm25": settings.index.fusion_bm25, "dense": settings.index.fusion_dense}
-    fused = reciprocal_rank_fusion(runs, k=settings.index.fusion_k, weights=weights)
+    fused = reciprocal_rank_fusion(
+        runs, k=weights["fusion_k"],
+        weights={"bm25": weights["fusion_bm25"], "dense": weights["fusion_dense"]},
+    )
     by_run = {name: dict(ranked) for name, ranked in runs.items()}
     return [
         Candidate(pid, None, {**{n: s[pid] for n, s in by_run.items() if pid in s}, "fused": score})
@@ -149,39 +160,25 @@ class _RerankContext:
     library: Any
     dense: Any
     vector: Any
-    papers: dict[str, Paper]
     facts_version: str | None
 
 
 def _rerank(
-    ctx: _RerankContext, query: QueryAnalysis, settings: Settings, candidates: list[Candidate]
+    ctx: _RerankContext, query: QueryAnalysis, depth: int, weights: dict[str, float],
+    candidates: list[Candidate],
 ) -> list[Candidate]:
-    head, tail = candidates[: settings.index.rerank_depth], candidates[settings.index.rerank_depth :]
+    head, tail = candidates[:depth], candidates[depth:]
     if not head:
         return candidates
     _fill_dense_scores(ctx.dense, ctx.vector, head)
-    missing = [c.paper_id for c in head if c.paper_id not in ctx.papers]
-    ctx.papers.update(ctx.library.get_many(missing))
     facts = _cached_facts(ctx.library, [c.paper_id for c in head], ctx.facts_version)
     for candidate in head:
-        candidate.paper = ctx.papers.get(candidate.paper_id)
         candidate.facts = facts.get(candidate.paper_id)
-    weights = rerank_weights(settings)
     this_year = datetime.date.today().year
-    ranked = rerank(head, query, weights, this_year=this_year)
+    ranked = rerank(head, query, rerank_weights(weights), this_year=this_year)
     for candidate, score, _ in ranked:
         candidate.scores["rerank"] = score
     return [candidate for candidate, _, _ in ranked] + tail
-
-
-def rerank_weights(settings: Settings) -> dict[str, float]:
-    index = settings.index
-    return {
-        "bm25": index.rerank_bm25, "dense": index.rerank_dense, "fused": index.rerank_fused,
-        "title": index.rerank_title, "abstract": index.rerank_abstract,
-        "design": index.rerank_design, "sample": index.rerank_sample,
-        "recency": index.rerank_recency, "species": index.rerank_species,
-    }
 
 
 def _fill_dense_scores(dense: Any, vector: Any, head: list[Candidate]) -> None:
@@ -197,19 +194,21 @@ def _fill_dense_scores(dense: Any, vector: Any, head: list[Candidate]) -> None:
 
 
 def _cached_facts(library: Any, ids: list[str], version: str | None) -> dict[str, StudyFacts]:
-    if not version or not hasattr(library, "get_facts"):
+    """Facts cached by the analyser (current version unless told); never analyses anything."""
+    if not hasattr(library, "get_facts"):
         return {}
+    if version is None:
+        from ..analyse import ANALYSER_VERSION
+
+        version = ANALYSER_VERSION
     return library.get_facts(ids, version)
 
 
-def _hits(library: Any, candidates: list[Candidate], papers: dict[str, Paper]) -> list[Hit]:
-    missing = [c.paper_id for c in candidates if c.paper_id not in papers]
-    if missing:
-        papers.update(library.get_many(missing))
+def _hits(candidates: list[Candidate]) -> list[Hit]:
     return [
         Hit(
             paper_id=c.paper_id, rank=rank, score=c.scores.get("rerank", c.scores["fused"]),
-            scores=dict(c.scores), paper=papers.get(c.paper_id),
+            scores=dict(c.scores), paper=c.paper,
         )
-        for rank, c in enumerate((c for c in candidates if c.paper_id in papers), start=1)
+        for rank, c in enumerate(candidates, start=1)
     ]

@@ -45,7 +45,6 @@ _PUBLICATION_DESIGNS: tuple[tuple[str, str], ...] = (
     ("practice guideline", "guideline"),
     ("review", "narrative_review"),
 )
-_WORD = re.compile(r"[^\W_]+")
 
 
 @dataclass
@@ -105,27 +104,43 @@ def _ratio(value: float, scale: float) -> float:
     return max(value, 0.0) / scale if scale > 0 else 0.0
 
 
+STEM = 6
+
+
 def stem(word: str) -> str:
     """A crude, language-general stem: lower case, first six letters (``fractures`` = ``fractu``)."""
-    return word.lower()[:6]
-
-
-def _stems(text: str) -> set[str]:
-    return {stem(word) for word in _WORD.findall(text)}
+    return word.lower()[:STEM]
 
 
 def _term_features(
     candidates: Sequence[Candidate], query: QueryAnalysis
 ) -> list[dict[str, float]]:
-    terms = list(dict.fromkeys(stem(term) for term in query.terms))
-    titles = [_stems(c.paper.title) if c.paper else set() for c in candidates]
-    abstracts = [_stems(c.paper.abstract) if c.paper else set() for c in candidates]
+    terms = list(dict.fromkeys(stem(term) for term in query.terms if term))
+    if not terms:
+        return [{"title": 0.0, "abstract": 0.0} for _ in candidates]
+    pattern = _terms_pattern(terms)
+    titles = [_found(pattern, c.paper.title) if c.paper else set() for c in candidates]
+    abstracts = [_found(pattern, c.paper.abstract) if c.paper else set() for c in candidates]
     weights = _rarity(terms, [t | a for t, a in zip(titles, abstracts, strict=True)])
     total = sum(weights.values())
     return [
         {"title": _coverage(weights, title, total), "abstract": _coverage(weights, abstract, total)}
         for title, abstract in zip(titles, abstracts, strict=True)
     ]
+
+
+def _terms_pattern(stems: list[str]) -> re.Pattern[str]:
+    """Matches a word whose stem is one of ``stems``: a prefix for full-length stems, else the
+    whole word. One scan of a text instead of stemming each of its words."""
+    parts = [
+        re.escape(term) + ("" if len(term) >= STEM else r"(?![^\W_])")
+        for term in sorted(stems, key=len, reverse=True)
+    ]
+    return re.compile(r"(?<![^\W_])(?:" + "|".join(parts) + ")")
+
+
+def _found(pattern: re.Pattern[str], text: str) -> set[str]:
+    return set(pattern.findall(text.lower()))
 
 
 def _rarity(terms: list[str], documents: list[set[str]]) -> dict[str, float]:

@@ -67,7 +67,7 @@ class Library:
         return cls(conn, path, readonly=readonly)
 
     def close(self) -> None:
-        if not self.readonly:
+        if not self.readonly and self._conn.total_changes:  # only after writes: it costs ~0.1 s
             with contextlib.suppress(sqlite3.Error):  # best effort: statistics for the planner
                 self._conn.execute("PRAGMA optimize")
         self._conn.close()

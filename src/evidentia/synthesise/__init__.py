@@ -1,8 +1,14 @@
 """Synthesis: the question and the analysed studies in, a cited ``Report`` out.
 
-    studies ─► drop retracted ─► weigh ─► group into sections ─► write drafts (answer, sections,
-    conclusion) ─► faithfulness check (drop failing sentences) ─► number sources by first
-    citation ─► Report
+    studies ─► drop retracted ─► keep those that address the question (relevance.py; the others
+    stay listed as "unclear") ─► weigh ─► group into sections ─► write drafts (answer, sections,
+    conclusion; pro or explainer) ─► faithfulness check (a plainer version, else drop and log)
+    ─► number sources by first citation ─► Report
+
+Modules: relevance (which studies count), studies (weights), labels (clean condition,
+treatment and harm labels), findings (which result to quote), phrases and studytext (the prose
+of one study), grouping and sections, grading, verdict (answer and meter), conclusion,
+explainer, textfacts and check (the faithfulness check and ``verdicts`` for ``ask --check``).
 
 Sentences are drafted with paper ids in their citation slots; only the sentences that pass the
 check are numbered, so the source list holds exactly the cited papers, in order of first citation.
@@ -13,7 +19,6 @@ choice by a hash of the paper id.
 from __future__ import annotations
 
 import logging
-import re
 
 from .. import __version__
 from ..config import SynthesiseSettings
@@ -29,17 +34,23 @@ from ..models import (
     Study,
     StudyFacts,
 )
-from .check import check_claim, check_report
-from .conclusion import conclusion_drafts, research_needed
+from .check import check_claim, check_report, verdicts
+from .conclusion import conclusion_drafts
 from .drafts import Draft, Numbering, draft
-from .explainer import NOT_MEDICAL_ADVICE, explainer_conclusion, explainer_sections
+from .explainer import (
+    NOT_MEDICAL_ADVICE,
+    explainer_answer,
+    explainer_conclusion,
+    explainer_sections,
+)
 from .grading import grade_studies
 from .grouping import Group, group_studies
+from .relevance import Topic, addresses, topic_of
 from .sections import SectionDraft, pro_sections
 from .studies import StudyItem
 from .verdict import answer_drafts, meter
 
-__all__ = ["synthesise", "check_claim", "check_report", "SYNTHESISER_VERSION"]
+__all__ = ["synthesise", "check_claim", "check_report", "verdicts", "SYNTHESISER_VERSION"]
 
 log = logging.getLogger(__name__)
 
@@ -57,15 +68,19 @@ def synthesise(
 ) -> Report:
     """A cited report answering the question from the studies (retrieval order, best first)."""
     notices = list(notices or [])
-    kept, excluded = _prepare(studies, notices, _focus(query))
+    topic = topic_of(query)
+    kept, excluded = _prepare(studies, notices, topic)
     items = _described(kept, settings, notices)
     papers = {item.id: item.paper for item in items}
     grade = grade_studies(items)
     groups = group_studies(items, query)
+    _note_off_topic(items, notices)
     writer = _Writer(papers, settings.check)
-    answer = writer.first_passing(answer_drafts(items, grade, query, _topics(groups))) or draft(
+    answers = [explainer_answer(items, grade, query)] if settings.style == "explainer" else \
+        answer_drafts(items, grade, query, _topics(groups))
+    answer = writer.first_passing(answers) or draft(
         "See the sections below for what each study found.", kind="answer")
-    sections, conclusion = _body(items, groups, grade, query, settings.style, notices)
+    sections, conclusion = _body(items, groups, grade, query, topic, settings.style, notices)
     numbering = Numbering()
     report = Report(
         question=query.question, style=settings.style, query=query, filters=filters or Filters(),
@@ -82,14 +97,11 @@ def synthesise(
     return report
 
 
-def _focus(query: QueryAnalysis) -> frozenset[str]:
-    return frozenset(re.findall(r"[\w'-]+", " ".join(query.intervention).casefold()))
-
-
 def _prepare(
-    studies: list[StudyInput], notices: list[str], focus: frozenset[str]
+    studies: list[StudyInput], notices: list[str], topic: Topic
 ) -> tuple[list[StudyItem], list[str]]:
-    """Retracted papers out (never cited, not even listed), duplicates out."""
+    """Retracted papers out (never cited, not even listed), duplicates out; studies that do not
+    address the question keep their place with the stance "unclear" (``relevance.addresses``)."""
     retracted = {paper.id for _, paper, _, _ in studies if paper.retracted}
     excluded = list(dict.fromkeys(paper.id for _, paper, _, _ in studies if paper.id in retracted))
     items: list[StudyItem] = []
@@ -97,11 +109,30 @@ def _prepare(
     for hit, paper, facts, stance in studies:
         if paper.id not in seen:
             seen.add(paper.id)
-            items.append(StudyItem(hit, paper, facts, stance, order=len(items), focus=focus))
+            on_topic = addresses(topic, paper, facts)
+            stance = stance if on_topic else off_topic_stance(stance)
+            items.append(StudyItem(hit, paper, facts, stance, order=len(items), topic=topic,
+                                   on_topic=on_topic))
     if excluded:
         noun = "paper" if len(excluded) == 1 else "papers"
         notices.append(f"Left out {len(excluded)} retracted {noun}: {', '.join(excluded)}.")
     return items, excluded
+
+
+def off_topic_stance(stance: StanceJudgement) -> StanceJudgement:
+    if stance.stance == "unclear" and stance.span is None:
+        return stance
+    return StanceJudgement(stance="unclear", confidence=stance.confidence,
+                           reason="the study does not address the question as a whole "
+                                  f"(the analyser read: {stance.stance})")
+
+
+def _note_off_topic(items: list[StudyItem], notices: list[str]) -> None:
+    off = sum(1 for item in items if not item.relevant)
+    if off:
+        verb, pronoun = ("does", "it is") if off == 1 else ("do", "they are")
+        notices.append(f"{off} of the {len(items)} studies found {verb} not address the question"
+                       f" directly; {pronoun} not counted or described.")
 
 
 def _described(
@@ -116,26 +147,27 @@ def _described(
 
 
 def _body(
-    items: list[StudyItem], groups: list[Group], grade: Grade, query: QueryAnalysis, style: str,
-    notices: list[str],
+    items: list[StudyItem], groups: list[Group], grade: Grade, query: QueryAnalysis,
+    topic: Topic, style: str, notices: list[str],
 ) -> tuple[list[SectionDraft], list[Draft]]:
     """Sections and conclusion drafts in the report's style."""
     labels = _labels(groups)
     if style == "explainer":
         notices.append(NOT_MEDICAL_ADVICE)
-        conclusion = explainer_conclusion(items, grade) + [research_needed(items, query, labels)]
-        return explainer_sections(items, query), conclusion
-    return pro_sections(groups, query), conclusion_drafts(items, grade, query, labels)
+        return explainer_sections(items, query, topic, labels), explainer_conclusion(items, grade)
+    return pro_sections(groups, query, topic), conclusion_drafts(items, grade, query, labels)
 
 
-def _labels(groups: list[Group]) -> list[str]:
-    return [group.label for group in groups if group.kind in ("condition", "population")
-            and group.label]
+def _labels(groups: list[Group]) -> list[tuple[str, str]]:
+    """(kind, label) of the condition and population groups, in group order."""
+    return [(group.kind, group.label) for group in groups
+            if group.kind in ("condition", "population") and group.label]
 
 
 def _topics(groups: list[Group]) -> list[str]:
     extra = {"animal": "animal studies", "in_vitro": "laboratory studies"}
-    return _labels(groups) + [extra[group.kind] for group in groups if group.kind in extra]
+    return [label for _, label in _labels(groups)] + [extra[group.kind] for group in groups
+                                                      if group.kind in extra]
 
 
 class _Writer:

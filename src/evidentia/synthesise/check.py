@@ -6,7 +6,10 @@
   source that the sentence cites);
 * every number in the sentence (integers, decimals, percentages, each end of a range; in digits or
   in words) occurs in the title or abstract of at least one cited paper, compared by value;
-* every dose ("400 mg") and every scale name ("Modified Ashworth Scale", "VAS") does too.
+* every dose ("400 mg") and every scale name ("Modified Ashworth Scale", "VAS") does too;
+* every condition it names (terms of the general conditions vocabulary, and words shaped like
+  disease names: "...itis", "... syndrome") is named by a cited paper too, in the same words or
+  under another name of the same vocabulary entry ("MS" for "multiple sclerosis").
 
 Counts of the report's own studies ("6 of 9 studies") and the ``[n]`` markers are not numbers
 about a paper and are skipped. ``synthesise`` drops any sentence that fails.
@@ -20,7 +23,9 @@ from ..models import Claim, Paper, Report, Source
 from .textfacts import (
     CITATION_MARKER_RE,
     claim_numbers,
+    condition_mentions,
     doses,
+    mentions_condition,
     mentions_scale,
     scale_names,
     source_doses,
@@ -38,6 +43,7 @@ def check_claim(
     problems.extend(_number_problems(claim.text, texts))
     problems.extend(_dose_problems(claim.text, texts))
     problems.extend(_scale_problems(claim.text, texts))
+    problems.extend(_condition_problems(claim.text, texts))
     return problems
 
 
@@ -94,3 +100,45 @@ def _scale_problems(text: str, sources: list[str]) -> list[str]:
     body = strip_citation_markers(text)
     return [f"scale {name!r} is not in the cited papers" for name in scale_names(body)
             if not any(mentions_scale(name, source) for source in sources)]
+
+
+def _condition_problems(text: str, sources: list[str]) -> list[str]:
+    return [f"condition {written!r} is not in the cited papers"
+            for written, canonical in condition_mentions(text)
+            if not any(mentions_condition(written, canonical, source) for source in sources)]
+
+
+# --------------------------------------------------------------------------- verdicts
+
+
+def checked_facts(claim: Claim) -> dict[str, list[str]]:
+    """What the checker compares in one sentence, as written."""
+    body = strip_citation_markers(claim.text)
+    return {
+        "numbers": [written for _, written in claim_numbers(claim.text)],
+        "doses": [written for _, written in doses(body)],
+        "scales": scale_names(body),
+        "conditions": [written for written, _ in condition_mentions(claim.text)],
+    }
+
+
+def verdicts(report: Report, papers: dict[str, Paper]) -> list[dict[str, object]]:
+    """The checker's verdict on every sentence of a report, in reading order.
+
+    Each entry: ``part`` (answer, the section heading, or conclusion), ``kind``, ``text``,
+    ``citations`` (paper ids), ``verdict`` ("pass" or "fail"), ``problems`` and ``checked``
+    (the numbers, doses, scales and conditions compared with the cited papers).
+    """
+    parts = [("answer", report.answer)]
+    parts += [(section.heading, claim) for section in report.sections
+              for claim in section.sentences]
+    parts += [("conclusion", claim) for claim in report.conclusion]
+    out = []
+    for part, claim in parts:
+        problems = check_claim(claim, papers, sources=report.sources)
+        out.append({
+            "part": part, "kind": claim.kind, "text": claim.text,
+            "citations": list(claim.citations), "verdict": "fail" if problems else "pass",
+            "problems": problems, "checked": checked_facts(claim),
+        })
+    return out

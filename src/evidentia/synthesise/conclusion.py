@@ -7,25 +7,36 @@ aside).
 
 from __future__ import annotations
 
-from ..models import DESIGN_LABELS, Grade, QueryAnalysis
+from ..models import Grade, QueryAnalysis
 from .drafts import Draft, draft
 from .grading import SMALL_TOTAL
-from .grouping import question_phrase
-from .phrases import count_phrase, count_words, join_words
-from .studies import CONTROLLED_DESIGNS, SUPPORTIVE, TRIAL_DESIGNS, StudyItem, strongest
-from .textfacts import durations
+from .grouping import subject_phrase
+from .phrases import count_phrase, join_words, study_phrase, with_article
+from .relevance import topic_of
+from .sections import design_mix
+from .studies import (
+    CONTROLLED_DESIGNS,
+    SUPPORTIVE,
+    TRIAL_DESIGNS,
+    StudyItem,
+    longest_duration,
+    number_is_written,
+    strongest,
+    weighted_score,
+)
 
 SHORT_WEEKS = 26  # trials that all last six months or less cannot show long-term effects
 
 
 def conclusion_drafts(
-    items: list[StudyItem], grade: Grade, query: QueryAnalysis, labels: list[str]
+    items: list[StudyItem], grade: Grade, query: QueryAnalysis, labels: list[tuple[str, str]]
 ) -> list[Draft]:
-    relevant = [item for item in items if item.relevant] or items
+    relevant = [item for item in items if item.relevant]
     if not relevant:
-        return [draft("No studies could be weighed, so no conclusion can be drawn.",
-                      kind="conclusion")]
-    drafts = [_weighing(relevant, grade), _consistency(relevant)]
+        return [draft("No study found addresses the question, so no conclusion can be drawn.",
+                      kind="conclusion"), research_needed(items, query, labels)]
+    drafts = [_weighing(relevant, grade), _by_design(relevant), _largest(relevant),
+              _consistency(relevant)]
     drafts += limitation_drafts(items, relevant, labels)
     drafts.append(research_needed(items, query, labels))
     return [item for item in drafts if item is not None]
@@ -36,12 +47,11 @@ def _ids(items: list[StudyItem]) -> tuple[str, ...]:
 
 
 def _weighing(relevant: list[StudyItem], grade: Grade) -> Draft:
+    """'Overall, the certainty ... is low: it rests on 2 randomised controlled trials and 1 cohort
+    study in people and 1 animal study.'"""
     human = [item for item in relevant if item.kind == "human"]
-    pieces = [_design_count(human, design) for design in ("meta_analysis", "systematic_review",
-                                                          "rct")]
-    other = [item for item in human if item.design not in CONTROLLED_DESIGNS]
-    if other:
-        pieces.append(f"{count_phrase(len(other), 'other study')} in people")
+    pieces = [design_mix(human) + (" in people" if len(human) < len(relevant) else "")
+              if human else ""]
     for kind, noun in (("animal", "animal study"), ("in_vitro", "laboratory study")):
         count = sum(1 for item in relevant if item.kind == kind)
         pieces.append(count_phrase(count, noun) if count else "")
@@ -50,9 +60,58 @@ def _weighing(relevant: list[StudyItem], grade: Grade) -> Draft:
                  kind="conclusion")
 
 
-def _design_count(human: list[StudyItem], design: str) -> str:
-    count = sum(1 for item in human if item.design == design)
-    return count_phrase(count, DESIGN_LABELS[design]) if count else ""
+TIERS = (  # (name, designs), strongest first; what is left over is "other studies"
+    ("randomised trials and their syntheses", frozenset({"meta_analysis", "systematic_review",
+                                                         "rct"})),
+    ("observational studies", frozenset({"non_randomised_trial", "cohort", "case_control",
+                                         "cross_sectional"})),
+    ("case reports and series", frozenset({"case_series", "case_report"})),
+)
+
+
+def _tier(item: StudyItem) -> str:
+    if item.kind != "human":
+        return "animal and laboratory studies"
+    if item.design == "other" and item.facts.randomised:
+        return TIERS[0][0]
+    return next((name for name, designs in TIERS if item.design in designs), "other studies")
+
+
+def _by_design(relevant: list[StudyItem]) -> Draft | None:
+    """'By design, the randomised trials ... point towards yes [1, 2] and the observational
+    studies towards no [3].' Only when the evidence spans more than one tier of design."""
+    order = [name for name, _ in TIERS] + ["other studies", "animal and laboratory studies"]
+    tiers = {name: [item for item in relevant if _tier(item) == name] for name in order}
+    present = [(name, items) for name, items in tiers.items() if items]
+    if len(present) < 2:
+        return None
+    parts: list = ["By design,"]
+    for position, (name, items) in enumerate(present):
+        if position:
+            parts.append(", and" if position == len(present) - 1 else ",")
+        parts += [f"the {name} {_way(items)}", _ids(items)]
+    return draft(*parts, ".", kind="conclusion")
+
+
+def _way(items: list[StudyItem]) -> str:
+    score = weighted_score(items) or 0.0
+    if -0.3 < score < 0.3:
+        return "are split"
+    return f"point towards {'yes' if score >= 0.3 else 'no'}"
+
+
+def _largest(relevant: list[StudyItem]) -> Draft | None:
+    """'The largest study, a cohort study of 80,082 women [5], points towards yes.'"""
+    sized = [item for item in relevant if item.kind == "human" and item.n
+             and number_is_written(item, item.n)]
+    if len(sized) < 2:
+        return None
+    largest = max(sized, key=lambda item: (item.n, -item.order))
+    described = with_article(study_phrase(largest, with_intervention=False).text)
+    words = {"yes": "yes", "possibly": "a possible yes", "no": "no"}
+    return draft(f"The largest study, {described}", (largest.id,),
+                 f", points towards {words.get(largest.stance.stance, 'neither answer')}.",
+                 kind="conclusion")
 
 
 def _consistency(relevant: list[StudyItem]) -> Draft | None:
@@ -69,11 +128,11 @@ def _consistency(relevant: list[StudyItem]) -> Draft | None:
 
 
 def limitation_drafts(
-    items: list[StudyItem], relevant: list[StudyItem], labels: list[str]
+    items: list[StudyItem], relevant: list[StudyItem], labels: list[tuple[str, str]]
 ) -> list[Draft]:
     human = [item for item in relevant if item.kind == "human"]
     found = [_small(human), _few_trials(human), _nonhuman(relevant, human),
-             _short(relevant), _heterogeneous(human, labels), _unclear(items)]
+             _short(relevant), _heterogeneous(human, labels)]
     return [item for item in found if item is not None]
 
 
@@ -126,45 +185,53 @@ def _short(relevant: list[StudyItem]) -> Draft | None:
                  " are unknown", _ids([item for _, item in known]), ".", kind="limitation")
 
 
-def longest_duration(item: StudyItem) -> tuple[float, str] | None:
-    found = durations(f"{item.paper.title}\n{item.paper.abstract}")
-    return max(found, key=lambda pair: pair[0]) if found else None
-
-
-def _heterogeneous(human: list[StudyItem], labels: list[str]) -> Draft | None:
-    if len(labels) < 2 or len(human) < 2:
+def _heterogeneous(human: list[StudyItem], labels: list[tuple[str, str]]) -> Draft | None:
+    names = [label for _, label in labels]
+    if len(names) < 2 or len(human) < 2:
         return None
     doses = {dose.text.strip().casefold() for item in human for dose in item.facts.doses[:1]}
     extra = " and used different doses" if len(doses) > 1 else ""
-    return draft(f"The studies differ in population ({join_words(labels[:4])}){extra}, so their"
+    return draft(f"The studies differ in population ({join_words(names[:4])}){extra}, so their"
                  " results may not apply equally to each group", _ids(human), ".",
                  kind="limitation")
 
 
-def _unclear(items: list[StudyItem]) -> Draft | None:
-    unclear = [item for item in items if not item.relevant]
-    if not unclear or len(unclear) == len(items):
-        return None
-    verb = "does" if len(unclear) == 1 else "do"
-    return draft(f"{count_words(len(unclear), 'study')} {verb} not report results that bear"
-                 " directly on the question", _ids(unclear), ".", kind="limitation")
+def people_phrase(labels: list[tuple[str, str]]) -> str:
+    """' in people with multiple sclerosis or in older adults', ' in people' when no labels."""
+    conditions = [label for kind, label in labels if kind == "condition"]
+    parts = [f"people with {join_words(conditions, 'or')}"] if conditions else []
+    parts += [label for kind, label in labels if kind != "condition"]
+    return f" in {join_words(parts, 'or')}" if parts else " in people"
 
 
-def research_needed(items: list[StudyItem], query: QueryAnalysis, labels: list[str]) -> Draft:
-    """What studies would settle the question, from what is missing or in conflict."""
-    relevant = [item for item in items if item.relevant] or items
+def research_needed(items: list[StudyItem], query: QueryAnalysis,
+                    labels: list[tuple[str, str]]) -> Draft:
+    """What studies would settle the question, from what is missing or in conflict; plainer
+    versions follow for when the question's own words cannot be checked against a paper."""
+    relevant = [item for item in items if item.relevant]
+    topic = subject_phrase(topic_of(query), query.question)
+    versions = [_research_text(relevant, topic, people_phrase(labels[:2])),
+                _research_text(relevant, "", people_phrase(labels[:2])),
+                _research_text(relevant, "", " in people")]
+    cites = _ids([item for item in relevant if item.kind == "human"] or relevant)
+    drafts = [draft(text, cites or None, ".", kind="research_need")
+              for text in dict.fromkeys(versions)]
+    drafts[0].fallbacks = drafts[1:]
+    return drafts[0]
+
+
+def _research_text(relevant: list[StudyItem], topic: str, people: str) -> str:
     human = [item for item in relevant if item.kind == "human"]
-    treatment = question_phrase(query.question, query.intervention)
-    subject = f" of {treatment}" if treatment else ""
-    people = f" in people with {join_words(labels[:2], 'or')}" if labels else " in people"
+    subject = f" of {topic}" if topic else ""
     if not human:
         text = f"Studies{subject}{people} are needed before the question can be answered"
     elif any(item.design in CONTROLLED_DESIGNS for item in human):
-        text = (f"Larger randomised, placebo-controlled trials{subject}{people} are needed, with"
-                " longer follow-up and standard outcome measures")
+        follow_up = "longer follow-up and " if _short(relevant) is not None else ""
+        text = (f"Larger randomised controlled trials{subject}{people} are needed, with"
+                f" {follow_up}standard outcome measures")
     else:
         text = f"Randomised controlled trials{subject}{people} are needed"
     stances = {item.stance.stance for item in relevant}
     if stances & SUPPORTIVE and "no" in stances:
         text += ", to explain why results differ"
-    return draft(text, ".", kind="research_need")
+    return text

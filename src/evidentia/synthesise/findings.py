@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Finding, Span
+from ..models import Fact, Finding, Sentence, Span
 from .studies import StudyItem, is_name
 
 MAX_WORDS = 40  # longer result sentences are cut to a clause
@@ -23,7 +23,8 @@ _METHODS_CUE = re.compile(
     r"\b(?:mean|median|average) age\b|\baged\b|\bbaseline characteristics\b|"
     r"\bwere (?:randomi[sz]ed|randomly|divided|assigned|allocated|enrolled|included|recruited)\b|"
     r"\b(?:received|were administered|was administered|were given)\b|\bwe (?:enrolled|recruited|"
-    r"included|studied|analy[sz]ed)\b",
+    r"included|studied|analy[sz]ed)\b|\b(?:general|baseline|demographic|clinical) "
+    r"(?:conditions|characteristics|data|variables)\b|\(age\b|\bsex ratio\b",
     re.I,
 )
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:whereas|while|but)\s)")
@@ -31,9 +32,10 @@ _LEADING_LINK = re.compile(r"^(?:and|but|while|whereas|however,?)\s+", re.I)
 _REFERENCE_RE = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
 _LABEL_RE = re.compile(r"^(?:results?|conclusions?|findings?|interpretation)\s*:\s*", re.I)
 _LEAD_RE = re.compile(
-    r"^(?:(?:in conclusion|in summary|overall|thus|therefore|hence|taken together|"
-    r"collectively|importantly|notably|finally|in this study|in our study|furthermore|"
-    r"moreover|in addition|additionally|however)\s*,\s*)+",
+    r"^(?:(?:in conclusion|in summary|in sum|in short|to conclude|overall|thus|therefore|hence|"
+    r"taken together|altogether|together|collectively|importantly|notably|finally|"
+    r"in this study|in our study|in this trial|furthermore|moreover|in addition|"
+    r"additionally|however|interestingly|consequently|accordingly)\s*,\s*)+",
     re.I,
 )
 _REPORTING_RE = re.compile(
@@ -52,16 +54,56 @@ def word_count(text: str) -> int:
 
 
 def main_finding(item: StudyItem) -> Finding | None:
-    """The result to report for the study, already cut to a clause; None when none reads well."""
-    candidates = [_best_clause(finding, item) for finding in item.facts.findings]
-    if item.facts.key_finding is not None:
-        candidates.append(_best_clause(item.facts.key_finding, item))
+    """The result to report for the study, already cut to a clause; None when none reads well.
+
+    Results sentences with numbers come first (the authors' conclusion is reported after them,
+    by ``conclusion_finding``); any other finding only when there is none."""
+    candidates = [_best_clause(finding, item) for finding in _findings(item)]
     scored = [(score(clause, item), index, clause) for index, clause in enumerate(candidates)
               if clause is not None and finding_clause(clause, item)]
-    if not scored:
+    roles = {sentence.id: sentence.role for sentence in item.facts.sentences}
+    labelled = "results" in roles.values()
+    numbered = [entry for entry in scored if entry[2].numbers and entry[0] > 0
+                and (roles.get(entry[2].sentence_id) == "results" or not labelled)
+                and not _METHODS_CUE.search(entry[2].text)
+                and _on_question(entry[2], item)]
+    pool = numbered or scored
+    if not pool:
         return None
-    best = max(scored, key=lambda triple: (triple[0], -triple[1]))
+    best = max(pool, key=lambda triple: (triple[0], -triple[1]))
     return best[2] if best[0] > 0 else None
+
+
+def _findings(item: StudyItem) -> list[Finding]:
+    """The analyser's findings and key finding; when it found no results sentence at all (a
+    short unstructured abstract), every sentence after the first that states a number."""
+    found = list(item.facts.findings)
+    if item.facts.key_finding is not None:
+        found.append(item.facts.key_finding)
+    if any(finding.numbers for finding in found):
+        return found
+    return found + [_sentence_finding(sentence) for sentence in item.facts.sentences[1:]
+                    if re.search(r"\d", sentence.text) and sentence.role != "methods"]
+
+
+def _sentence_finding(sentence: Sentence) -> Finding:
+    span = Span(field="abstract", start=sentence.start, end=sentence.end, text=sentence.text)
+    numbers = [Fact(kind="number", text=match.group(), value=match.group(),
+                    span=Span(field="abstract", start=sentence.start + match.start(),
+                              end=sentence.start + match.end(), text=match.group()))
+               for match in re.finditer(r"\d+(?:[.,]\d+)?%?", sentence.text)]
+    significant = True if re.search(r"\bp\s*[<≤]\s*0?\.0[0-5]", sentence.text, re.I) else None
+    return Finding(sentence_id=sentence.id, text=sentence.text, span=span, numbers=numbers,
+                   significant=significant)
+
+
+def _on_question(finding: Finding, item: StudyItem) -> bool:
+    """The result names a term of the question or one of the study's own outcome measures."""
+    if not item.topic.terms or item.topic.relevance(finding.text) > 0:
+        return True
+    text = finding.text.casefold()
+    return any(fact.text.strip().casefold() in text for fact in item.facts.outcome_measures
+               if len(fact.text.strip()) > 3)
 
 
 def score(finding: Finding, item: StudyItem) -> float:
@@ -97,9 +139,11 @@ def _best_clause(finding: Finding, item: StudyItem) -> Finding | None:
 
 
 def _clauses(finding: Finding) -> list[Finding]:
+    """The finding cut at clause breaks outside brackets ("(11.3% vs 16.3%; P=.003)" stays)."""
     out, start = [], 0
     text = finding.text
-    for match in list(_CLAUSE_BREAK.finditer(text)) + [None]:
+    breaks = [match for match in _CLAUSE_BREAK.finditer(text) if _depth(text, match.start()) == 0]
+    for match in breaks + [None]:
         end = match.start() if match else len(text)
         piece = text[start:end]
         lead = _LEADING_LINK.match(piece)
@@ -109,6 +153,11 @@ def _clauses(finding: Finding) -> list[Finding]:
             out.append(_sub_finding(finding, offset, offset + len(clause)))
         start = match.end() if match else len(text)
     return out
+
+
+def _depth(text: str, position: int) -> int:
+    before = text[:position]
+    return before.count("(") + before.count("[") - before.count(")") - before.count("]")
 
 
 def _sub_finding(finding: Finding, start: int, end: int) -> Finding:
@@ -133,7 +182,7 @@ def finding_clause(finding: Finding, item: StudyItem) -> str:
     text = re.sub(r"\bour\b", "their", text)
     text = re.sub(r"\bwe\b", "they", text)
     text = text.rstrip(" .;:,")
-    if word_count(text) < 3:
+    if word_count(text) < 2:
         return ""
     text = _lower_first_word(text, item)
     return text + _significance_note(finding, text)

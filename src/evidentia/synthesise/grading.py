@@ -4,7 +4,7 @@ Start from the strongest design present (randomised trials and their syntheses h
 observational studies low, case reports, animal and laboratory studies very low), then go down
 one level each for imprecision (fewer than 100 people in total, or sizes not reported),
 inconsistency (studies point both ways) and few studies (fewer than three). Studies that do not
-address the question (stance "unclear") are graded only when nothing else is there.
+address the question (stance "unclear") are not graded: with none left, the grade is very low.
 """
 
 from __future__ import annotations
@@ -26,9 +26,9 @@ FEW_STUDIES = 3
 
 def grade_studies(items: list[StudyItem]) -> Grade:
     """The certainty of what these studies say together."""
-    graded = [item for item in items if item.relevant] or list(items)
+    graded = [item for item in items if item.relevant]
     if not graded:
-        return Grade(level="very low", reasons=["no studies address the question"])
+        return Grade(level="very low", reasons=["no study found addresses the question"])
     level, reason = _start(graded)
     reasons = [reason]
     for downgrade in (_imprecision(graded), _inconsistency(graded), _few(graded)):

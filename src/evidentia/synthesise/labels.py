@@ -26,7 +26,11 @@ _TRAILING = frozenset({"of", "with", "the", "a", "an", "to", "for", "in", "on", 
                        "larger", "smaller", "new", "other", "its", "their", "all"})
 _NOT_A_CONDITION = frozenset({"normal", "healthy", "control", "controls", "high", "low",
                               "severe", "mild", "moderate", "a", "an", "the", "i", "ii", "iii",
-                              "iv", "this", "these", "those", "such", "both", "each"})
+                              "iv", "this", "these", "those", "such", "both", "each",
+                              "undergone", "underwent", "undergoing", "received", "receiving",
+                              "treated", "having", "had", "with", "without", "no", "known"})
+_MEASURE_END = re.compile(r"\b(?:score|scores|scale|index|test|questionnaire|level|levels|"
+                          r"rate|rates|ratio|count|time)$", re.I)
 # What cannot start the name of a treatment: verbs, hedges, determiners, numbers in words.
 _NOT_TREATMENT_START = frozenset({
     "receive", "received", "receiving", "oral", "stopped", "successful", "therapeutic", "may",
@@ -35,7 +39,22 @@ _NOT_TREATMENT_START = frozenset({
     "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "either",
     "such", "other", "same", "standard", "usual", "current", "conventional", "new", "novel",
     "effective", "following", "use", "treatment", "therapy", "intervention", "and", "or",
+    "overall", "total", "mean", "median", "baseline", "control", "controls", "clinical",
+    "when", "where", "while", "whereas", "if", "because", "since", "after", "before", "during",
+    "with", "without", "than", "as", "to", "of", "in", "on", "for", "by", "at", "from",
+    "despite", "although", "though", "unlike", "like", "via", "through",
 })
+# Verbs that end a treatment's name when a title runs on ("HBOT facilitates healing").
+_VERBS = frozenset({
+    "facilitates", "improves", "reduces", "increases", "decreases", "prevents", "enhances",
+    "induces", "affects", "alters", "promotes", "inhibits", "attenuates", "accelerates",
+    "delays", "lowers", "raises", "protects", "is", "are", "was", "were", "versus", "vs",
+    "compared", "plus", "combined", "in", "for", "on", "with", "among", "after", "during",
+})
+# A one-word label that is an adjective ("orthodontic", "surgical") names no treatment.
+_ADJECTIVE_END = re.compile(r"(?:al|ive|ous|ary|ory|ed)$", re.I)
+_TRAILING_TREATMENT = frozenset({"related", "based", "associated", "induced", "group", "groups",
+                                 "arm", "arms", "alone", "only", "prior", "before", "after"})
 _SOFTWARE = frozenset({"spss", "sas", "stata", "r", "graphpad", "prism", "excel", "revman"})
 MEASURE_WORDS = frozenset({"min", "mins", "minute", "minutes", "hour", "hours", "day", "days",
                            "week", "weeks", "month", "months", "year", "years", "ml", "mg",
@@ -88,19 +107,44 @@ def _reads_as_condition(text: str) -> bool:
         return False
     if re.fullmatch(r"[IVX]+", text.strip()) or first in _NOT_A_CONDITION:
         return False
+    if _MEASURE_END.search(text):
+        return False  # "injury severity score" is a scale, not a condition
     return not re.match(r"^\d", text) and len(words(text)) <= 6
 
 
 def readable_case(fact: Fact, item: StudyItem) -> tuple[str, Span]:
-    """The label as a sentence should show it: a Title Case title mention is taken from the
-    abstract instead when the abstract writes it too, else lower-cased where it is no name."""
+    """The label as a sentence should show it. A mention in a Title Case title is taken from the
+    abstract when the abstract writes it too, else lower-cased word by word where the abstract
+    does not write the word as a name; elsewhere a sentence-initial capital is dropped."""
     if fact.span.field == "title" and _title_case(item.paper.title):
         at = item.paper.abstract.casefold().find(fact.text.casefold())
         if at >= 0 and _word_bounded(item.paper.abstract, at, at + len(fact.text)):
             text = item.paper.abstract[at : at + len(fact.text)]
             span = Span(field="abstract", start=at, end=at + len(text), text=text)
             return soften_case(text, span, item.paper), span
-    return soften_case(fact.text.strip(), fact.span, item.paper), fact.span
+        return _lower_title_words(fact.text.strip(), item.paper.abstract), fact.span
+    text = soften_case(fact.text.strip(), fact.span, item.paper)
+    return _lower_if_written_lower(text, item.paper.abstract), fact.span
+
+
+def _lower_if_written_lower(text: str, abstract: str) -> str:
+    """'Depression' -> 'depression' when the abstract also writes the word in lower case."""
+    def lower(match: re.Match[str]) -> str:
+        word = match.group()
+        if word[1:].islower() and re.search(rf"\b{re.escape(word.lower())}\b", abstract):
+            return word.lower()
+        return word
+    return re.sub(r"\b[A-Z][a-z][\w'’-]*", lower, text)
+
+
+def _lower_title_words(text: str, abstract: str) -> str:
+    def lower(match: re.Match[str]) -> str:
+        word = match.group()
+        if not word[1:].islower() or re.search(rf"(?<![.!?]\s){re.escape(word)}\b", abstract) \
+                and not re.search(rf"\b{re.escape(word.lower())}\b", abstract):
+            return word
+        return word.lower()
+    return re.sub(r"[A-Za-z][\w'’-]*", lower, text)
 
 
 def _word_bounded(text: str, start: int, end: int) -> bool:
@@ -115,32 +159,86 @@ def _title_case(title: str) -> bool:
     return len(long_words) >= 3 and len(capitals) >= 0.8 * len(long_words)
 
 
+_PEOPLE_WITH = (r"\b(?:patients|children|adults|adolescents|infants|women|men|people|persons|"
+                r"subjects|participants|individuals|cases|survivors)\s+(?:with|undergoing|after|"
+                r"suffering from|diagnosed with|affected by|at risk of|who had)\s+(?:\w+\s+){0,2}")
+
+
 def condition_score(fact: Fact, item: StudyItem) -> int:
-    """How central a condition is to the study: in the title, and how often it is named."""
+    """How central a condition is to the study: who was studied ("patients with X") and the
+    title count most, then how often it is named; a harm or an outcome the study measured
+    ("postoperative nausea and vomiting") is no population."""
     label = fact.text.casefold()
+    text = item.text.casefold()
     in_title = label in item.paper.title.casefold()
     mentions = item.paper.abstract.casefold().count(label)
-    return 3 * in_title + min(mentions, 3)
+    population = re.search(_PEOPLE_WITH + re.escape(label), text) is not None
+    measured = any(_overlap(label, other.text.casefold())
+                   for other in item.facts.adverse_effects + item.facts.outcome_measures)
+    return 3 * in_title + 3 * population + min(mentions, 3) - 5 * measured
+
+
+_HAVE_IT = (r"\b(?:patients|children|adults|adolescents|infants|women|men|people|persons|"
+            r"subjects|participants|individuals|cases|survivors)\s+(?:with|suffering from|"
+            r"diagnosed with|affected by|who had)\s+(?:\w+\s+){0,2}")
+
+
+def has_condition(fact: Fact, item: StudyItem) -> bool:
+    """The abstract says its people have the condition ("patients with X"), or it is the
+    title's subject ("X in children")."""
+    label = re.escape(fact.text.casefold())
+    return re.search(_HAVE_IT + label, item.text.casefold()) is not None
+
+
+def _overlap(first: str, second: str) -> bool:
+    return bool(first) and bool(second) and (first in second or second in first)
 
 
 def study_conditions(item: StudyItem) -> list[Fact]:
-    """The study's clean conditions, most central first (ties: first mentioned)."""
+    """The study's clean conditions, most central first (ties: first mentioned); conditions
+    named only as part of an outcome measure or a harm are left out."""
     cleaned = [fact for fact in map(clean_condition, item.facts.conditions) if fact is not None]
     unique: dict[str, Fact] = {}
     for fact in cleaned:
         unique.setdefault(fact.text.casefold(), fact)
-    facts = list(unique.values())
-    order = {id(fact): index for index, fact in enumerate(facts)}
-    return sorted(facts, key=lambda fact: (-condition_score(fact, item), order[id(fact)]))
+    scored = [(condition_score(fact, item), index, fact)
+              for index, fact in enumerate(unique.values())]
+    # A condition named inside a measure or a harm ("tumour" in "tumour necrosis factor") is
+    # not who was studied.
+    return [fact for score, _, fact in sorted(scored, key=lambda entry: (-entry[0], entry[1]))
+            if score >= 0]
 
 
 # --------------------------------------------------------------------------- treatments
 
 
+def clean_treatment(fact: Fact) -> Fact | None:
+    """'radiation exposure related' -> 'radiation exposure', 'body mass index (BMI' -> 'body mass
+    index'; None when what is left does not read as a treatment. The span shrinks with it."""
+    text = re.split(r"[,;]", fact.text, maxsplit=1)[0].rstrip()  # "MRI, PET": two names
+    if text.count("(") > text.count(")"):
+        text = text[: text.rfind("(")].rstrip()
+    tokens = list(re.finditer(r"\S+", text))
+    cut = next((index for index, token in enumerate(tokens)
+                if index and token.group().casefold() in _VERBS), len(tokens))
+    tokens = tokens[:cut]
+    while len(tokens) > 1 and (tokens[-1].group().casefold() in _TRAILING_TREATMENT
+                               or re.fullmatch(r"[\d.,]+", tokens[-1].group())):
+        tokens.pop()  # "tavorexin 600": a dose cut from its unit is no part of the name
+    text = text[: tokens[-1].end()] if tokens else ""
+    if not is_treatment_name(text) or "placebo" in text.casefold():
+        return None
+    span = Span(field=fact.span.field, start=fact.span.start, end=fact.span.start + len(text),
+                text=text)
+    return fact.model_copy(update={"text": text, "span": span})
+
+
 def is_treatment_name(text: str) -> bool:
-    """Rejects what cannot name a treatment: a quantity, a verb, a bare number or a unit."""
+    """Rejects what cannot name a treatment: a quantity, a verb, an adjective, a number, a unit."""
     text = text.strip()
     tokens = words(text)
+    if len(tokens) == 1 and _ADJECTIVE_END.search(tokens[0]) and tokens[0].islower():
+        return False
     if len(text) < 3 or not tokens or re.match(r"^[\d.,±]+(?:\s|$)", text):
         return False
     if not re.search(r"[A-Za-z]{3,}", text) or text.casefold() in MEASURE_WORDS:

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from ..models import DESIGN_LABELS, Dose, Evidence, Fact, Span
 from .labels import (
     MEASURE_WORDS,
+    clean_treatment,
+    has_condition,
     is_named_harm,
     is_treatment_name,
     readable_case,
@@ -87,10 +89,14 @@ def count_phrase(count: int, noun: str) -> str:
     return f"{count} {plural(noun, count)}"
 
 
+def number_word(count: int) -> str:
+    """'two' for 2 (words up to ten, digits from eleven on)."""
+    return COUNT_WORDS[count] if count < len(COUNT_WORDS) else f"{count:,}"
+
+
 def count_words(count: int, noun: str) -> str:
     """'Two studies', for the start of a sentence (digits from eleven on)."""
-    number = COUNT_WORDS[count] if count < len(COUNT_WORDS) else str(count)
-    return capitalise(f"{number} {plural(noun, count)}")
+    return capitalise(f"{number_word(count)} {plural(noun, count)}")
 
 
 # --------------------------------------------------------------------------- design
@@ -100,8 +106,9 @@ def design_noun(item: StudyItem) -> str:
     """'double-blind, randomised, placebo-controlled crossover trial', 'cohort study' ..."""
     facts = item.facts
     if facts.design == "rct" or (facts.design == "other" and facts.randomised):
-        core = "trial" if facts.placebo else "controlled trial"
-        adjectives = [facts.blinding, "randomised", "placebo-controlled" if facts.placebo else None]
+        core = "trial"
+        adjectives = [facts.blinding, "randomised" if facts.placebo else "randomised controlled",
+                      "placebo-controlled" if facts.placebo else None]
     elif facts.design == "non_randomised_trial":
         core = "trial"
         adjectives = [facts.blinding, "non-randomised",
@@ -163,47 +170,63 @@ def _subjects(item: StudyItem) -> Phrase:
 
 
 def condition_phrase(item: StudyItem) -> Phrase:
-    """The study's most central clean condition, as a sentence should print it."""
-    conditions = study_conditions(item)
-    if not conditions:
-        return Phrase()
-    text, span = readable_case(conditions[0], item)
-    return Phrase(text, evidence(item, span))
+    """The study's most central clean condition, as a sentence should print it. A condition the
+    question is about ("preeclampsia") describes the people only when the abstract says they
+    have it ("patients with preeclampsia"), not when it is what a trial tried to prevent."""
+    topic = item.topic.words
+    for fact in study_conditions(item):
+        if _is_question_word(fact.text, topic) and not has_condition(fact, item):
+            continue
+        text, span = readable_case(fact, item)
+        return Phrase(text, evidence(item, span))
+    return Phrase()
+
+
+def _is_question_word(label: str, topic: frozenset[str]) -> bool:
+    words = [word.rstrip("s") for word in re.findall(r"[\w']+", label.casefold())]
+    return bool(words) and all(word in {t.rstrip("s") for t in topic} for word in words)
 
 
 # --------------------------------------------------------------------------- intervention
 
 
-def intervention_phrase(item: StudyItem) -> Phrase:
+def intervention_phrase(item: StudyItem, *, with_dose: bool = True) -> Phrase:
     """'gabapentin (400 mg three times daily)': the treatment and the dose given with it."""
     name, span = _treatment(item)
     if not name:
         return Phrase()
     found = evidence(item, span)
-    dose = _dose_near(item, name)
+    dose = _dose_near(item, name) if with_dose else None
     if dose is not None and dose.text.strip().casefold() not in name.casefold():
         name = f"{name} ({dose.text.strip()})"
         found += evidence(item, dose.span)
     return Phrase(name, found)
 
 
+def treatment_dose(item: StudyItem) -> Dose | None:
+    """The dose the study gives its treatment, when written next to it."""
+    name, _ = _treatment(item)
+    return _dose_near(item, name) if name else None
+
+
 def _treatment(item: StudyItem) -> tuple[str, Span | None]:
-    """The question's treatment when the study names it (its most specific wording first),
-    else the study's own first intervention that reads as a treatment."""
-    facts = [fact for fact in item.facts.interventions
-             if is_treatment_name(fact.text) and "placebo" not in fact.text.casefold()]
+    """What the study gave: its own intervention naming the question's treatment ("intranasal
+    dexmedetomidine"), else its own first intervention that reads as a treatment (a trial of
+    another drug that mentions the question's treatment is described as what it was), else the
+    question's treatment as the study writes it."""
+    conditions = {fact.text.casefold() for fact in item.facts.conditions}
+    facts = [fact for fact in map(clean_treatment, item.facts.interventions)
+             if fact is not None and fact.text.casefold() not in conditions]
     core = treatment_core(item.topic.treatment) or item.topic.treatment
     core_words = set(_words_of(core))
-    if core_words:
-        specific = [fact for fact in facts if core_words <= set(_words_of(fact.text))]
-        if specific:
-            return _label(item, specific[0]), specific[0].span
-        for phrase in dict.fromkeys((item.topic.treatment, core)):
-            found = _find_phrase(item, phrase)
-            if found is not None:
-                return soften_case(found.text, found, item.paper), found
-    if facts:
-        return _label(item, facts[0]), facts[0].span
+    specific = [fact for fact in facts if core_words and core_words <= set(_words_of(fact.text))]
+    specific.sort(key=lambda fact: len(fact.text))  # the plainest wording of it
+    for fact in specific[:1] or facts[:1]:
+        return _label(item, fact), fact.span
+    for phrase in dict.fromkeys((item.topic.treatment, core)):
+        found = _find_phrase(item, phrase)
+        if found is not None:
+            return soften_case(found.text, found, item.paper), found
     return "", None
 
 
@@ -213,11 +236,10 @@ def _find_phrase(item: StudyItem, phrase: str) -> Span | None:
         return None
     pattern = re.compile(r"(?<![\w-])" + r"[\s-]+".join(map(re.escape, phrase.split()))
                          + r"(?![\w-])", re.I)
-    for field in ("abstract", "title"):
-        text = item.paper.text_of(field)
-        match = pattern.search(text)
+    for where in ("abstract", "title"):
+        match = pattern.search(item.paper.text_of(where))
         if match:
-            return Span(field=field, start=match.start(), end=match.end(), text=match.group())
+            return Span(field=where, start=match.start(), end=match.end(), text=match.group())
     return None
 
 
@@ -232,7 +254,7 @@ def _dose_near(item: StudyItem, name: str) -> Dose | None:
             continue
         for start, end in mentions:
             after, before = text[end : dose.span.start], text[dose.span.end : start]
-            if (dose.span.start >= end and len(after) <= 25 and not re.search(r"[.;]", after)) \
+            if (dose.span.start >= end and len(after) <= 25 and not re.search(r"[.;\d]", after)) \
                     or (start >= dose.span.end and re.fullmatch(r"\s*(?:of\s+)?", before)):
                 return dose
     return None
@@ -301,12 +323,20 @@ def _unique(labels: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- study description
 
 
-def study_phrase(item: StudyItem, *, with_intervention: bool = True) -> Phrase:
+def _names_the_people(treatment: str, people: str) -> bool:
+    name = re.sub(r"\s*\(.*$", "", treatment).casefold()
+    return bool(name) and name in people.casefold()
+
+
+def study_phrase(item: StudyItem, *, with_intervention: bool = True,
+                 with_dose: bool = True) -> Phrase:
     """'double-blind ... trial of gabapentin (...) versus baclofen in 15 patients with MS'."""
     noun = design_noun(item)
     people = population_phrase(item)
     found = design_evidence(item)
-    treatment = intervention_phrase(item) if with_intervention else Phrase()
+    treatment = intervention_phrase(item, with_dose=with_dose) if with_intervention else Phrase()
+    if treatment and _names_the_people(treatment.text, people.text):
+        treatment = Phrase()  # "a study of lupus in 30 patients with lupus" says it twice
     comparator = comparator_phrase(item) if treatment else Phrase()
     text = noun
     if treatment and people and item.design in EXPOSURE_DESIGNS:

@@ -1,8 +1,10 @@
 """Sections of a ``pro`` report: a summary sentence, one paragraph per study, contradictions.
 
-A section's summary says what its studies are and which way they point together; when some
-point towards yes and others towards no, a closing ``contradiction`` sentence names both sides
-with citations and the likely reason the facts show (design, dose, population, sample size).
+A section's summary says what its studies are, their size range, and which way they point
+together; then each study's paragraph, strongest first (studies with no result worth quoting
+share one sentence per stance); when some point towards yes and others towards no, a closing
+``contradiction`` sentence names both sides with citations and the likely reasons the facts show
+(design, dose, population, duration, sample size).
 """
 
 from __future__ import annotations
@@ -14,16 +16,24 @@ from ..models import DESIGN_LABELS, Grade, QueryAnalysis, design_rank
 from .drafts import Draft, Part, draft
 from .grading import grade_studies, start_level
 from .grouping import Group, heading, item_keys, label_for, topic_words
-from .phrases import count_phrase, join_words, with_article
+from .phrases import (
+    count_phrase,
+    join_words,
+    study_phrase,
+    treatment_dose,
+    with_article,
+)
+from .relevance import Topic
 from .studies import (
     SUPPORTIVE,
     StudyItem,
+    longest_duration,
     number_is_written,
     stance_evidence,
     strongest,
     weighted_score,
 )
-from .studytext import study_sentences
+from .studytext import has_result, shared_sentence, study_sentences
 
 
 @dataclass
@@ -37,29 +47,45 @@ class SectionDraft:
     items: list[StudyItem] = field(default_factory=list)
 
 
-def pro_sections(groups: list[Group], query: QueryAnalysis) -> list[SectionDraft]:
-    sections = [_pro_section(group, query) for group in groups]
-    return order_sections(sections, groups)
+def pro_sections(groups: list[Group], query: QueryAnalysis, topic: Topic) -> list[SectionDraft]:
+    others = sum(1 for group in groups if group.kind in ("condition", "population")) > 0
+    sections = [_pro_section(group, query, topic, others) for group in groups]
+    return order_sections(sections)
 
 
-def _pro_section(group: Group, query: QueryAnalysis) -> SectionDraft:
+def _pro_section(group: Group, query: QueryAnalysis, topic: Topic, others: bool) -> SectionDraft:
     items = strongest(group.items)
-    sentences = [summary_sentence(items, query.is_yes_no)]
-    for item in items:
+    related = group.kind == "related"
+    sentences = [related_sentence(items) if related else summary_sentence(items, query.is_yes_no)]
+    described = [item for item in items if has_result(item)]
+    for item in described:
         sentences.extend(study_sentences(item))
-    conflict = contradiction_sentence(items, query)
+    sentences.extend(_shared(items, described))
+    conflict = None if related else contradiction_sentence(items, query)
     if conflict is not None:
         sentences.append(conflict)
     return SectionDraft(
-        heading=heading(group, query), kind=group.kind, sentences=sentences,
-        paper_ids=[item.id for item in items], grade=grade_studies(items),
+        heading=heading(group, topic, query.question, others), kind=group.kind,
+        sentences=sentences, paper_ids=[item.id for item in items],
+        grade=None if related else grade_studies(items),
         weight=sum(item.weight for item in items), items=items,
     )
 
 
-def order_sections(sections: list[SectionDraft], groups: list[Group]) -> list[SectionDraft]:
-    """Human sections by strength (grade, then weight), then animal, in vitro, other."""
-    tail = {"animal": 1, "in_vitro": 2, "other": 3}
+def _shared(items: list[StudyItem], described: list[StudyItem]) -> list[Draft]:
+    """One sentence per stance for the studies with no result worth quoting."""
+    quiet = [item for item in items if item not in described]
+    out = []
+    for stance in ("yes", "possibly", "no", "unclear"):
+        same = [item for item in quiet if item.stance.stance == stance]
+        if same:
+            out.append(shared_sentence(same, stance, first=not described and not out))
+    return out
+
+
+def order_sections(sections: list[SectionDraft]) -> list[SectionDraft]:
+    """Human sections by strength (grade, then weight), then animal, in vitro, related."""
+    tail = {"animal": 1, "in_vitro": 2, "related": 3}
     levels = {"high": 0, "moderate": 1, "low": 2, "very low": 3}
 
     def key(pair: tuple[int, SectionDraft]) -> tuple[int, int, float, int]:
@@ -82,17 +108,34 @@ def design_mix(items: list[StudyItem]) -> str:
                        for d in ordered])
 
 
+def size_range(items: list[StudyItem]) -> str:
+    """'(22 to 1,204 participants)' over the sizes the abstracts state; '' when fewer than 2."""
+    sizes = sorted({item.n for item in items if item.kind == "human" and item.n
+                    and number_is_written(item, item.n)})
+    if len(sizes) < 2:
+        return ""
+    return f" ({sizes[0]:,} to {sizes[-1]:,} participants)"
+
+
 def summary_sentence(items: list[StudyItem], is_yes_no: bool) -> Draft:
+    """What the section's studies are and which way they point together."""
     cites = tuple(item.id for item in items)
     found = [ev for item in items for ev in stance_evidence(item)]
     if len(items) == 1:
         label = DESIGN_LABELS.get(items[0].design, "study")
-        text = f"A single {label} addresses this"
+        text = f"The evidence here is a single {label}"
     else:
-        text = f"This section covers {design_mix(items)}"
+        text = f"The evidence here comes from {design_mix(items)}{size_range(items)}"
     direction = _direction(items) if is_yes_no else ""
     return draft(text, f"; {direction}" if direction else None, cites, ".",
                  evidence=found, kind="summary")
+
+
+def related_sentence(items: list[StudyItem]) -> Draft:
+    text = ("None of the studies found addresses the question as asked; the closest"
+            f" {'is' if len(items) == 1 else 'are'} described here for orientation and"
+            " not counted")
+    return draft(text, tuple(item.id for item in items), ".", kind="summary")
 
 
 def _direction(items: list[StudyItem]) -> str:
@@ -143,9 +186,15 @@ def contradiction_sentence(items: list[StudyItem], query: QueryAnalysis) -> Draf
 
 
 def _side(items: list[StudyItem]) -> list[Part]:
-    if len(items) == 1:
-        return [with_article(DESIGN_LABELS.get(items[0].design, "study")), (items[0].id,)]
-    return [count_phrase(len(items), "study"), tuple(item.id for item in items)]
+    """Up to two studies named by what they were ("a trial of 40 patients [3]"), else a count."""
+    if len(items) > 2:
+        return [count_phrase(len(items), "study"), tuple(item.id for item in items)]
+    parts: list[Part] = []
+    for position, item in enumerate(items):
+        if position:
+            parts.append("and")
+        parts += [with_article(study_phrase(item, with_intervention=False).text), (item.id,)]
+    return parts
 
 
 def _points(items: list[StudyItem]) -> str:
@@ -155,7 +204,8 @@ def _points(items: list[StudyItem]) -> str:
 def likely_reasons(pro: list[StudyItem], con: list[StudyItem], query: QueryAnalysis) -> list[str]:
     """Differences between the two sides that could explain the conflict, as the facts show."""
     found = [_design_reason(pro, con), _dose_reason(pro, con),
-             _population_reason(pro, con, query), _size_reason(pro, con)]
+             _population_reason(pro, con, query), _duration_reason(pro, con),
+             _size_reason(pro, con)]
     return [reason for reason in found if reason]
 
 
@@ -169,7 +219,7 @@ def _design_reason(pro: list[StudyItem], con: list[StudyItem]) -> str:
 
 
 def _dose_reason(pro: list[StudyItem], con: list[StudyItem]) -> str:
-    doses = [[dose.text.strip() for item in side for dose in item.facts.doses[:1]]
+    doses = [[dose.text.strip() for dose in map(treatment_dose, side) if dose is not None]
              for side in (pro, con)]
     if not doses[0] or not doses[1]:
         return ""
@@ -186,6 +236,16 @@ def _population_reason(pro: list[StudyItem], con: list[StudyItem], query: QueryA
     labels = [label_for(side, *sorted(side_keys)[0])
               for side, side_keys in zip((pro, con), keys, strict=True)]
     return f"different populations ({labels[0]} versus {labels[1]})"
+
+
+def _duration_reason(pro: list[StudyItem], con: list[StudyItem]) -> str:
+    lengths = [[found for found in map(longest_duration, side) if found] for side in (pro, con)]
+    if not lengths[0] or not lengths[1]:
+        return ""
+    (weeks_pro, pro_text), (weeks_con, con_text) = lengths[0][0], lengths[1][0]
+    if max(weeks_pro, weeks_con) < 2 * min(weeks_pro, weeks_con):
+        return ""
+    return f"different durations ({pro_text} versus {con_text})"
 
 
 def _size_reason(pro: list[StudyItem], con: list[StudyItem]) -> str:

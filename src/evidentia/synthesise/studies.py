@@ -23,7 +23,7 @@ from ..models import (
     design_rank,
 )
 from .relevance import Topic
-from .textfacts import source_numbers, to_decimal
+from .textfacts import durations, source_numbers, to_decimal
 
 # How much one study of each design counts, before size and species.
 DESIGN_WEIGHT: dict[str, float] = {
@@ -111,6 +111,12 @@ def size_factor(n: int | None) -> float:
 def number_is_written(item: StudyItem, n: int) -> bool:
     """Only state a count the paper states (a sample size, not a sum of arms it never writes)."""
     return to_decimal(str(n)) in source_numbers(f"{item.paper.title}\n{item.paper.abstract}")
+
+
+def longest_duration(item: StudyItem) -> tuple[float, str] | None:
+    """(weeks, as written) of the longest duration the abstract states, if any."""
+    found = durations(item.text)
+    return max(found, key=lambda pair: pair[0]) if found else None
 
 
 def strength_key(item: StudyItem) -> tuple[float, int, int]:

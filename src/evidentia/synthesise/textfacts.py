@@ -69,7 +69,8 @@ def _plural(label: str) -> str:
 
 
 def _count_nouns() -> str:
-    labels = set(DESIGN_LABELS.values()) | {"study", "trial", "paper", "report", "review"}
+    labels = set(DESIGN_LABELS.values()) | {"study", "trial", "paper", "report", "review",
+                                            "survey", "guideline"}
     forms = {form for label in labels for form in (label, _plural(label))}
     return "|".join(re.escape(form) for form in sorted(forms, key=len, reverse=True))
 
@@ -78,7 +79,7 @@ _NUMBER_TOKEN = rf"(?:\d+|(?:{'|'.join(sorted(NUMBER_WORDS, key=len, reverse=Tru
 _COUNT_ADJECTIVES = (
     r"more|further|additional|other|relevant|included|retrieved|human|animal|clinical|"
     r"controlled|observational|small|large|placebo-controlled|crossover|double-blind|"
-    r"single-blind|open-label|pilot|randomised|randomized|laboratory|published"
+    r"single-blind|open-label|pilot|randomised|randomized|laboratory|published|lab|expert"
 )
 COUNT_RE = re.compile(
     rf"\b(?P<n>{_NUMBER_TOKEN})(?:\s+of\s+(?:the\s+)?(?P<m>{_NUMBER_TOKEN}))?"
@@ -247,3 +248,69 @@ def mentions_scale(name: str, text: str) -> bool:
     if name in SCALE_ACRONYMS:
         return re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text) is not None
     return normalise_space(name).casefold() in normalise_space(text).casefold()
+
+
+# --------------------------------------------------------------------------- conditions
+
+# Words that name a disease by their form ("...itis", "... syndrome"), general English only.
+_DISEASE_SUFFIX_RE = re.compile(
+    r"\b[A-Za-z][a-z]+(?:itis|osis|oses|emia|aemia|pathy|pathies|plegia|algia|omas?)\b"
+)
+_DISEASE_HEAD_RE = re.compile(
+    r"\b(?:[A-Za-z][\w'’-]+\s+)?(?:disease|disorder|syndrome|cancer|injury|failure|deficiency|"
+    r"insufficiency|infection)s?\b"
+)
+_NOT_DISEASE = frozenset({"diagnosis", "prognosis", "apoptosis", "homeostasis", "mitosis",
+                          "meiosis", "osmosis", "hypnosis", "symbiosis", "empathy", "sympathy",
+                          "stoma", "diploma", "aroma", "soma", "coma", "osteopathy", "stroma",
+                          "chiasma", "plasma", "genoma", "idioma"})
+_GENERIC_HEAD_LEAD = frozenset({"the", "a", "an", "this", "that", "these", "those", "of", "with",
+                                "and", "or", "in", "for", "to", "same", "other", "any", "each",
+                                "no", "their", "its", "his", "her", "without", "which"})
+
+
+def condition_mentions(text: str) -> list[tuple[str, str | None]]:
+    """(as written, canonical name or None) of each condition a sentence names: terms of the
+    general conditions vocabulary, and words shaped like disease names ("osteoporosis",
+    "Parkinson's disease")."""
+    from ..analyse.vocab import load  # the shared general vocabulary of conditions
+
+    body = strip_citation_markers(text)
+    found = [(match.text, match.canonical) for match in load("conditions").find(body)]
+    covered = " ".join(written.casefold() for written, _ in found)
+    for regex in (_DISEASE_HEAD_RE, _DISEASE_SUFFIX_RE):
+        for match in regex.finditer(body):
+            phrase = _trim_lead(match.group())
+            if phrase and phrase.casefold() not in covered and \
+                    phrase.casefold() not in _NOT_DISEASE:
+                found.append((phrase, None))
+    return found
+
+
+def _trim_lead(phrase: str) -> str:
+    """The disease words without a lead word that is no part of the name ("included")."""
+    words = phrase.split()
+    while len(words) > 1 and (words[0].casefold() in _GENERIC_HEAD_LEAD
+                              or re.search(r"(?:ed|ing|ly)$", words[0])):
+        words.pop(0)
+    return " ".join(words)
+
+
+@lru_cache(maxsize=4096)
+def source_conditions(text: str) -> frozenset[str]:
+    """Canonical names of the vocabulary conditions a paper's text names."""
+    from ..analyse.vocab import load
+
+    return frozenset(match.canonical for match in load("conditions").find(text))
+
+
+def mentions_condition(written: str, canonical: str | None, text: str) -> bool:
+    """The paper names the condition: the same words (a plural 's' aside), or the same
+    vocabulary entry under another name ("MS" for "multiple sclerosis")."""
+    words = [re.escape(word) for word in written.split()]
+    pattern = r"(?<![\w])" + r"[\s-]+".join(words) + r"(?:s|es)?(?![\w])"
+    singular = re.sub(r"(?:e?s)$", "", written) if len(written) > 4 else written
+    if re.search(pattern, text, re.I) or (singular != written and re.search(
+            r"(?<![\w])" + re.escape(singular) + r"(?![\w])", text, re.I)):
+        return True
+    return canonical is not None and canonical in source_conditions(text)

@@ -12,15 +12,8 @@ from collections import Counter
 from ..config import SynthesiseSettings
 from ..models import Evidence, Grade, Meter, QueryAnalysis
 from .drafts import Draft, Part, draft
-from .phrases import (
-    capitalise,
-    count_phrase,
-    finding_clause,
-    join_words,
-    main_finding,
-    study_phrase,
-    with_article,
-)
+from .findings import finding_clause, main_finding
+from .phrases import count_phrase, join_words, study_phrase, with_article
 from .studies import (
     SUPPORTIVE,
     StudyItem,
@@ -215,16 +208,24 @@ def _answer_evidence(relevant: list[StudyItem], key: str) -> list[Evidence]:
 
 
 def _summary_answers(items: list[StudyItem], topics: list[str]) -> list[Draft]:
+    relevant = [item for item in items if item.relevant]
     if not items:
         return [draft("No studies were found for this question.", kind="answer")]
-    cover = f"The {count_phrase(len(items), 'study')} found"
-    cover += f" cover {join_words(topics)}" if topics else ""
-    best = strongest(items)[0]
+    if not relevant:
+        return [_none_relevant(items)]
+    one = len(relevant) == 1
+    noun = "study that addresses" if one else "studies that address"
+    cover = f"The {len(relevant)} {noun} the question"
+    everyone = tuple(item.id for item in strongest(relevant))
+    head: list[Part] = [cover + (f" {'covers' if one else 'cover'} {join_words(topics)}"
+                                 if topics else ""), everyone if topics else None]
+    best = strongest(relevant)[0]
     finding = main_finding(best)
     clause = finding_clause(finding, best) if finding is not None else ""
     described = with_article(study_phrase(best, with_intervention=False).text)
     found = stance_evidence(best) + ([] if finding is None else evidence(best, finding.span))
-    detailed = (f"{cover}; the strongest, {described}, found that {clause}" if clause
-                else f"{cover}; the strongest is {described}")
-    return [draft(capitalise(detailed), (best.id,), ".", evidence=found, kind="answer"),
-            draft(capitalise(cover), ".", kind="answer")]
+    tail = f"; the strongest, {described}, found that {clause}" if clause \
+        else f"; the strongest is {described}"
+    return [draft(*head, tail, (best.id,), ".", evidence=found, kind="answer"),
+            draft(*head, ".", kind="answer"),
+            draft(cover, ".", kind="answer")]

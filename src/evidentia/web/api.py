@@ -22,6 +22,7 @@ from .params import (
     checked_ask,
     checked_search,
     filters_from_query,
+    report_url,
     validated,
 )
 from .problems import Problem
@@ -182,8 +183,6 @@ async def library_add(request: Request) -> JSONResponse:
              summary="Start an ask in the background")
 async def start_job(params: AskParams, request: Request) -> JSONResponse:
     """Start computing a report; poll ``status_url``; when done, ``result_url`` shows it."""
-    from .pages import report_url
-
     svc = service(request)
     params = checked_ask(params, svc.settings.web)
     job = svc.start_ask_job(params, report_url(params))

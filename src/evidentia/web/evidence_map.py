@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from ..models import DESIGN_LABELS, design_rank
+from ..models import design_rank
 from .views import StudyCard
 
 SHORT_DESIGN = {
@@ -82,7 +82,7 @@ def _y_for(chart: EvidenceMap, n: int | None, top_n: int) -> float:
 
 def _ticks(chart: EvidenceMap, top_n: int) -> list[tuple[float, str]]:
     ticks = []
-    for power in range(0, int(round(math.log10(top_n))) + 1):
+    for power in range(round(math.log10(top_n)) + 1):
         ticks.append((_y_for(chart, 10**power, top_n), f"{10**power:,}"))
     return ticks
 
@@ -133,7 +133,3 @@ def _tip(card: StudyCard) -> str:
     size = f"n = {card.n}" if card.n else "sample size not reported"
     number = f"[{card.number}] " if card.number is not None else ""
     return f"{number}{card.title} — {card.design}, {size}; answer: {card.stance_label.lower()}"
-
-
-def design_label(design: str) -> str:
-    return DESIGN_LABELS.get(design, design)

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .limits import Overloaded
+from .problems import problem_for
 
 JobStatus = Literal["queued", "running", "done", "failed"]
 
@@ -82,9 +83,7 @@ class JobRegistry:
     async def _run(self, job: Job, work: Callable[[Job], Awaitable[None]]) -> None:
         try:
             await work(job)
-        except Exception as exc:  # the job reports any failure; the server goes on
-            from .problems import problem_for
-
+        except Exception as exc:  # noqa: BLE001 - the job reports any failure; the server goes on
             problem = problem_for(exc)
             job.status, job.stage = "failed", "failed"
             job.error = {"type": problem.type, "message": problem.message}

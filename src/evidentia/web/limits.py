@@ -52,10 +52,10 @@ class Limiter:
             )
 
     @asynccontextmanager
-    async def slot(self, *, timeout_s: float | None = -1.0) -> AsyncIterator[None]:
-        """Hold one slot for the block. ``timeout_s=None`` waits as long as it takes."""
+    async def slot(self, *, wait_forever: bool = False) -> AsyncIterator[None]:
+        """Hold one slot for the block; background jobs wait as long as it takes."""
         self.check_room()
-        await self._acquire(self.timeout_s if timeout_s == -1.0 else timeout_s)
+        await self._acquire(None if wait_forever else self.timeout_s)
         self.running += 1
         try:
             yield

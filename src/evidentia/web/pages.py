@@ -13,13 +13,19 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 
-from .. import analyse as analysis
 from ..models import DESIGN_LABELS
 from .evidence_map import evidence_map
 from .exports import check_format, papers_download, report_download
 from .highlight import highlighted_abstract, highlighted_title, kinds_present
 from .jobs import Job
-from .params import AskParams, FilterParams, SearchParams, ask_from_query, check_text, query_string
+from .params import (
+    FilterParams,
+    SearchParams,
+    ask_from_query,
+    check_text,
+    query_string,
+    report_url,
+)
 from .problems import Problem
 from .service import Service
 from .uploads import receive_upload
@@ -36,10 +42,6 @@ def page(request: Request, name: str, status: int = 200, **context: Any) -> Resp
     templates = request.app.state.templates
     context.setdefault("nav", "")
     return templates.TemplateResponse(request, name, context, status_code=status)
-
-
-def report_url(params: AskParams) -> str:
-    return "/report?" + urlencode(query_string(params))
 
 
 def wants_json(request: Request) -> bool:
@@ -137,7 +139,6 @@ async def paper_page(paper_id: str, request: Request) -> Response:
         request, "paper.html", paper=paper, facts=facts, paragraphs=paragraphs, title_pieces=title,
         legend=kinds_present(paragraphs, title), fact_rows=rows, badges=design_badges(facts),
         design_label=DESIGN_LABELS.get(facts.design, facts.design), sample=sample_size_label(facts),
-        analyser=analysis.ANALYSER_VERSION,
     )
 
 

@@ -9,8 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any, Literal
+from urllib.parse import urlencode
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from ..config import WebSettings
 from ..models import DESIGNS, Filters
@@ -191,3 +199,8 @@ def query_string(params: AskParams) -> list[tuple[str, str]]:
     if params.k is not None:
         pairs.append(("k", str(params.k)))
     return pairs
+
+
+def report_url(params: AskParams) -> str:
+    """The plain GET address of the report for ``params``: bookmarkable, works without JS."""
+    return "/report?" + urlencode(query_string(params))

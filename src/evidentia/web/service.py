@@ -61,14 +61,13 @@ class Service:
 
     # ------------------------------------------------------------------ ask
 
-    async def ask(self, params: AskParams, *, wait: bool = False) -> ReportResult:
+    async def ask(self, params: AskParams) -> ReportResult:
         """The report for ``params``: from the cache, else computed in a thread behind the limiter."""
-        key = self._report_key(params)
-        if (cached := self.cached_report(key)) is not None:
+        if (cached := self.cached_report(self._report_key(params))) is not None:
             return cached
-        async with self.asks.slot(timeout_s=None if wait else -1.0):
+        async with self.asks.slot():
             result = await to_thread.run_sync(self._ask_now, params)
-        self._remember(key, result)
+        self._remember(params, result)
         return result
 
     def _ask_now(self, params: AskParams) -> ReportResult:
@@ -86,11 +85,10 @@ class Service:
 
         async def work(job: Job) -> None:
             job.stage = "waiting for a free slot"
-            key = self._report_key(params)
-            if self.cached_report(key) is None:
-                async with self.asks.slot(timeout_s=None):
-                    job.status, job.started, job.stage = "running", time.time(), "reading the studies"
-                    self._remember(key, await to_thread.run_sync(self._ask_now, params))
+            if self.cached_report(self._report_key(params)) is None:
+                async with self.asks.slot(wait_forever=True):
+                    job.status, job.started, job.stage = "running", time.time(), "finding and reading the studies"
+                    self._remember(params, await to_thread.run_sync(self._ask_now, params))
             job.result_url = result_url
 
         return self.jobs.start("ask", params.question, work)
@@ -107,9 +105,12 @@ class Service:
         self._reports.move_to_end(key)
         return entry[1]
 
-    def _remember(self, key: str, result: ReportResult) -> None:
+    def _remember(self, params: AskParams, result: ReportResult) -> None:
+        """Keep the report under the library's state *after* the ask: asking itself writes
+        (cached analyses, records from live sources), and the page that follows must find it."""
         if self.settings.web.report_cache_size <= 0:
             return
+        key = self._report_key(params)
         self._reports[key] = (time.time(), result)
         self._reports.move_to_end(key)
         while len(self._reports) > self.settings.web.report_cache_size:
@@ -203,7 +204,7 @@ class Service:
 
         async def work(job: Job) -> None:
             try:
-                async with self.uploads.slot(timeout_s=None):
+                async with self.uploads.slot(wait_forever=True):
                     job.status, job.started, job.stage = "running", time.time(), "reading records"
                     summary = await to_thread.run_sync(self._add_now, file, job)
                 job.summary = summary_json(summary)

@@ -10,6 +10,7 @@ from fastapi.templating import Jinja2Templates
 
 from .. import __version__
 from ..models import DESIGN_LABELS, DESIGNS
+from .views import author_line
 
 HERE = Path(__file__).parent
 
@@ -36,12 +37,6 @@ def safe_url(url: str | None) -> str | None:
     except ValueError:
         return None
     return url.strip() if parts.scheme in ("http", "https") and parts.netloc else None
-
-
-def author_line(authors: list[str], limit: int = 3) -> str:
-    if len(authors) <= limit:
-        return ", ".join(authors)
-    return ", ".join(authors[:limit]) + " et al."
 
 
 def static_url(name: str) -> str:

@@ -10,7 +10,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..models import DESIGN_LABELS, STANCES, Claim, Paper, Report, Source, Study, StudyFacts
+from ..models import (
+    DESIGN_LABELS,
+    STANCES,
+    Claim,
+    Paper,
+    Report,
+    Source,
+    Study,
+    StudyFacts,
+)
 
 STANCE_LABELS = {"yes": "Yes", "possibly": "Possibly", "no": "No", "unclear": "Unclear"}
 GRADE_CLASSES = {"high": "high", "moderate": "moderate", "low": "low", "very low": "very-low"}

@@ -1,0 +1,92 @@
+"""Sentence roles for unstructured abstracts, learned from structured ones.
+
+A linear-chain CRF over the sentences of an abstract (python-crfsuite, ``models/roles.crfsuite``)
+labels each sentence background, objective, methods, results or conclusions. Its features are
+the sentence's words and word pairs (numbers folded to ``0``), its position (first, last,
+relative place), numeric and statistical cues, and the cue phrases of ``sentences.py``; the
+chain learns the usual order (background, objective, methods, results, conclusions).
+``training/train_roles.py`` trains it on structured abstracts with their headings removed.
+
+Without the model file or python-crfsuite, ``predict_roles`` returns None and the cue rules in
+``sentences.py`` decide.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from functools import cache
+from importlib import resources
+from pathlib import Path
+
+ROLE_MODEL_FILE = "roles.crfsuite"
+_LOG = logging.getLogger(__name__)
+_WORD = re.compile(r"[a-z][a-z'-]*|\d+(?:\.\d+)?|[%<>=±]")
+_STOP = frozenset("the a an of and or in to for with on at by as from this that is are was were be".split())
+_CUES = {
+    "pval": re.compile(r"\b[Pp]\s*[<>=≤≥]|\bp-value", re.IGNORECASE),
+    "ci": re.compile(r"\b9[05]\s?%\s*(?:CI|confidence)", re.IGNORECASE),
+    "pct": re.compile(r"\d\s?%"),
+    "num": re.compile(r"\d"),
+    "we": re.compile(r"^\s*(?:we|here,? we|in this)\b", re.IGNORECASE),
+    "past_were": re.compile(r"\b(?:were|was) (?:\w+ed)\b", re.IGNORECASE),
+    "question": re.compile(r"\?\s*$"),
+}
+
+
+def _words(text: str) -> list[str]:
+    return ["0" if w[0].isdigit() else w for w in _WORD.findall(text.lower())]
+
+
+def abstract_features(texts: list[str], cues: list[list[str]] | None = None) -> list[list[str]]:
+    """CRF features for each sentence of one abstract, in order (``cues``: ``cue_names`` of each)."""
+    from .sentences import cue_names
+
+    cues = cues or [cue_names(text) for text in texts]
+    count = len(texts)
+    out = []
+    for i, text in enumerate(texts):
+        words = _words(text)
+        feats = [f"w={w}" for w in set(words) if w not in _STOP]
+        feats += [f"b={a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+        feats += [f"f={w}" for w in words[:3]]
+        feats += [f"q={min(9, int(10 * i / max(1, count)))}", f"i={min(i, 3)}",
+                  f"r={min(count - 1 - i, 3)}", f"n={min(count, 12) // 3}"]
+        feats += [name for name, regex in _CUES.items() if regex.search(text)]
+        feats += [f"cue={name}" for name in cues[i]]
+        out.append(feats)
+    return out
+
+
+@cache
+def _tagger():  # noqa: ANN202 - pycrfsuite.Tagger when available
+    path = Path(str(resources.files(__package__).joinpath("models", ROLE_MODEL_FILE)))
+    try:
+        import pycrfsuite
+    except ImportError:
+        _LOG.warning("python-crfsuite is not installed; sentence roles come from cue rules")
+        return None
+    if not path.is_file():
+        _LOG.warning("role model %s is missing; run training/train_all.py", path)
+        return None
+    tagger = pycrfsuite.Tagger()
+    tagger.open(str(path))
+    return tagger
+
+
+def predict_roles(texts: list[str]) -> list[str] | None:
+    """A role for each sentence of an unstructured abstract, or None without the model."""
+    tagger = _tagger()
+    if tagger is None or not texts:
+        return None
+    from .sentences import cue_names
+
+    cues = [cue_names(text) for text in texts]
+    roles = tagger.tag(abstract_features(texts, cues))
+    # Structured abstracts often file the aim under BACKGROUND, so the model learnt to blur the
+    # two; an explicit aim ("We aimed to ...", "To determine whether ...") is the objective.
+    return [_aim_or_background(role, "objective" in cue) for role, cue in zip(roles, cues, strict=True)]
+
+
+def _aim_or_background(role: str, aim_cue: bool) -> str:
+    return "objective" if role == "background" and aim_cue else role

@@ -1,0 +1,202 @@
+"""The search-backend seam: the embedded library (default) or a Milvus collection.
+
+    found = search_backend(library, query, settings, filters, k=20)
+    found.hits, found.notices, found.facts          # facts: {} unless the backend stores them
+
+``backend.name`` picks the implementation:
+
+* ``embedded``: :func:`evidentia.retrieve.hybrid.search` over the SQLite library (FTS5 BM25)
+  and its faiss index; facts come from the library's analysis cache, as before.
+* ``milvus``: the same stages over a Milvus collection loaded by ``evidentia bulk load``:
+  BM25 (a Milvus BM25 function) and dense candidates, filtered in Milvus on the scalar fields,
+  fused by the same weighted reciprocal rank (``backend.fusion = "client"``) or by Milvus's
+  ``RRFRanker`` (``"server"``), then the same feature rerank. Papers and facts come from the
+  collection; facts from an older analyser version are re-analysed here (analysis is
+  deterministic, so the result is what a fresh build would store).
+
+Both return ``Hit`` objects with their ``Paper``, so everything after retrieval (analysis,
+stance, synthesis, rendering) is shared: the same hits give the same report.
+"""
+
+from __future__ import annotations
+
+import datetime
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..config import Settings
+from ..models import Filters, Hit, QueryAnalysis, StudyFacts
+from .fusion import reciprocal_rank_fusion
+from .hybrid import search as hybrid_search
+from .rerank import Candidate, rerank
+from .weights import rerank_weights, resolve
+
+MILVUS_LIVE_NOTICE = "Milvus backend: live sources are not searched; the collection is the corpus"
+
+
+@dataclass
+class BackendResult:
+    """Ranked hits (each with its paper), notices for the user, and facts the backend holds."""
+
+    hits: list[Hit]
+    notices: list[str] = field(default_factory=list)
+    facts: dict[str, StudyFacts] = field(default_factory=dict)
+
+
+def search_backend(
+    library: Any, query: QueryAnalysis, settings: Settings, filters: Filters, *,
+    k: int | None = None,
+) -> BackendResult:
+    """The top ``k`` hits from the backend ``settings.backend.name`` names."""
+    if settings.backend.name == "milvus":
+        return milvus_search(query, settings, filters, k=k or settings.retrieve.k)
+    hits, notices = hybrid_search(library, query, settings, filters, k=k)
+    return BackendResult(hits, notices)
+
+
+def uses_remote_backend(settings: Settings) -> bool:
+    """True when searches do not read the local library (live sources would land unseen)."""
+    return settings.backend.name != "embedded"
+
+
+# --------------------------------------------------------------------------- milvus
+
+
+def open_milvus(settings: Settings) -> Any:
+    from ..index.milvus import open_index
+
+    backend = settings.backend
+    return open_index(backend.milvus_uri, backend.collection, backend.milvus_token,
+                      backend.timeout_s)
+
+
+def milvus_search(
+    query: QueryAnalysis, settings: Settings, filters: Filters, *, k: int
+) -> BackendResult:
+    """Hybrid search over the Milvus collection, mirroring the embedded backend's stages."""
+    from ..index.milvus import filter_expression
+
+    index = open_milvus(settings)
+    embedder = collection_embedder(index)
+    vector = embedder.embed_query(query.question)
+    weights = resolve(settings.index, "bm25" if settings.index.mode == "bm25" else embedder.name)
+    runs = _milvus_runs(index, query, vector, settings, filter_expression(filters), k, weights)
+    need = max(k, settings.index.rerank_depth) if settings.index.rerank else k
+    candidates = _fuse(runs, weights)[:need]
+    stored = index.fetch([c.paper_id for c in candidates], vectors=settings.index.rerank)
+    candidates = [c for c in candidates if c.paper_id in stored]
+    current = _current_facts(stored)
+    for candidate in candidates:
+        candidate.paper = stored[candidate.paper_id].paper
+        candidate.facts = current.get(candidate.paper_id)
+    if settings.index.rerank:
+        _fill_dense_scores(candidates[: settings.index.rerank_depth], stored, vector)
+        candidates = _rerank(query, settings.index.rerank_depth, weights, candidates)
+    hits = _hits(candidates[:k])
+    return BackendResult(hits, [], _facts_of(hits, current))
+
+
+def collection_embedder(index: Any) -> Any:
+    """The embedder the collection's vectors were made with; ConfigError when it changed."""
+    from ..errors import ConfigError
+    from ..index.embedders import get_embedder
+
+    meta = index.meta()
+    embedder = get_embedder(meta["embedder_name"])
+    if embedder.key != meta["embedder"]:
+        raise ConfigError(
+            f"the Milvus collection was embedded with {meta['embedder']}, but the installed "
+            f"embedder is {embedder.key}",
+            hint="rebuild with `evidentia bulk build` and `evidentia bulk load`",
+        )
+    return embedder
+
+
+def _milvus_runs(
+    index: Any, query: QueryAnalysis, vector: Any, settings: Settings, expr: str, k: int,
+    weights: dict[str, float],
+) -> dict[str, list[tuple[str, float]]]:
+    from ..index.milvus import query_text, shared_analyser
+
+    mode = settings.index.mode
+    text = query_text(shared_analyser(), query.fts_query)
+    bm25_depth = max(k, settings.retrieve.candidates)
+    dense_depth = max(k, settings.index.dense_candidates)
+    if settings.backend.fusion == "server" and mode in ("auto", "hybrid"):
+        depth = max(bm25_depth, dense_depth)
+        return {"fused": index.hybrid_search(text, vector, depth, expr, rrf_k=weights["fusion_k"])}
+    runs: dict[str, list[tuple[str, float]]] = {}
+    if mode != "dense":
+        runs["bm25"] = index.bm25_search(text, bm25_depth, expr)
+    if mode != "bm25":
+        runs["dense"] = index.dense_search(vector, dense_depth, expr)
+    return runs
+
+
+def _fuse(runs: dict[str, list[tuple[str, float]]], weights: dict[str, float]) -> list[Candidate]:
+    """As the embedded backend fuses: one run passes through, two are RRF-fused by weight."""
+    if len(runs) == 1:
+        (name, ranked), = runs.items()
+        return [Candidate(pid, None, {name: score, "fused": score}) for pid, score in ranked]
+    fused = reciprocal_rank_fusion(
+        runs, k=weights["fusion_k"],
+        weights={"bm25": weights["fusion_bm25"], "dense": weights["fusion_dense"]},
+    )
+    by_run = {name: dict(ranked) for name, ranked in runs.items()}
+    return [
+        Candidate(pid, None, {**{n: s[pid] for n, s in by_run.items() if pid in s}, "fused": score})
+        for pid, score in fused
+    ]
+
+
+def _current_facts(stored: dict[str, Any]) -> dict[str, StudyFacts]:
+    """Stored facts made by the current analyser version (what the embedded cache would hold)."""
+    from ..analyse import ANALYSER_VERSION
+
+    return {
+        paper_id: row.facts for paper_id, row in stored.items()
+        if row.facts is not None and row.facts.analyser_version == ANALYSER_VERSION
+    }
+
+
+def _facts_of(hits: list[Hit], current: dict[str, StudyFacts]) -> dict[str, StudyFacts]:
+    """Facts for every hit: stored when current, else analysed now (deterministic, the same)."""
+    from ..analyse import analyse
+
+    return {
+        hit.paper_id: current.get(hit.paper_id) or analyse(hit.paper)
+        for hit in hits if hit.paper is not None
+    }
+
+
+def _fill_dense_scores(head: list[Candidate], stored: dict[str, Any], vector: Any) -> None:
+    """Exact cosines for candidates only BM25 found (the stored vectors are unit length)."""
+    import numpy as np
+
+    query = np.asarray(vector, dtype=np.float32)
+    for candidate in head:
+        row = stored.get(candidate.paper_id)
+        if "dense" not in candidate.scores and row is not None and row.vector is not None:
+            candidate.scores["dense"] = float(row.vector @ query)
+
+
+def _rerank(
+    query: QueryAnalysis, depth: int, weights: dict[str, float], candidates: list[Candidate]
+) -> list[Candidate]:
+    head, tail = candidates[:depth], candidates[depth:]
+    if not head:
+        return candidates
+    ranked = rerank(head, query, rerank_weights(weights), this_year=datetime.date.today().year)
+    for candidate, score, _ in ranked:
+        candidate.scores["rerank"] = score
+    return [candidate for candidate, _, _ in ranked] + tail
+
+
+def _hits(candidates: list[Candidate]) -> list[Hit]:
+    return [
+        Hit(
+            paper_id=c.paper_id, rank=rank, score=c.scores.get("rerank", c.scores["fused"]),
+            scores=dict(c.scores), paper=c.paper,
+        )
+        for rank, c in enumerate(candidates, start=1)
+    ]
