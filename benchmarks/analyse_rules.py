@@ -1,7 +1,10 @@
-"""Analysis v1 (rules) figures: speed on SciFact, stance accuracy on PubMedQA.
+"""Analysis figures with an error listing: speed on SciFact, stance accuracy on PubMedQA.
 
     python benchmarks/analyse_rules.py [--data ../shared/data] [--split dev|test|both] [--errors N]
-                                       [--query bare|retrieve] [--no-speed]
+                                       [--query bare|retrieve] [--no-speed] [--rules-only]
+
+``--rules-only`` judges stance with the v1 rules alone (``judge_stance(..., learned=False)``);
+by default the learned model decides (see ``benchmarks/analyse_models.py`` for every figure).
 
 * speed: ``analyse()`` over every SciFact abstract (abstract = " ".join(sentences)), one core;
 * stance: PubMedQA PQA-L, question = QUESTION, abstract = CONTEXTS + LONG_ANSWER (sections from
@@ -63,7 +66,7 @@ def make_query(question: str, analyser: str) -> QueryAnalysis:
     return QueryAnalysis(question=question, is_yes_no=True)
 
 
-def stance(data: Path, split: str, errors: int, analyser: str) -> None:
+def stance(data: Path, split: str, errors: int, analyser: str, learned: bool = True) -> None:
     items = json.loads((data / "pubmedqa" / "ori_pqal.json").read_text(encoding="utf-8"))
     test = json.loads((data / "pubmedqa" / "test_ground_truth.json").read_text(encoding="utf-8"))
     pmids = [p for p in items if (p in test) == (split == "test")]
@@ -73,7 +76,7 @@ def stance(data: Path, split: str, errors: int, analyser: str) -> None:
         item = items[pmid]
         paper = pubmedqa_paper(pmid, item)
         query = make_query(item["QUESTION"], analyser)
-        judgement = judge_stance(query, paper, analyse(paper))
+        judgement = judge_stance(query, paper, analyse(paper), learned=learned)
         gold = GOLD[item["final_decision"]]
         confusion[(gold, judgement.stance)] += 1
         if gold != judgement.stance and shown < errors:
@@ -103,6 +106,7 @@ def main() -> None:
     parser.add_argument("--split", choices=["dev", "test", "both"], default="dev")
     parser.add_argument("--errors", type=int, default=0, help="print the first N wrong dev answers")
     parser.add_argument("--no-speed", action="store_true")
+    parser.add_argument("--rules-only", action="store_true", help="stance from the v1 rules alone")
     parser.add_argument("--query", choices=["bare", "retrieve"], default="bare",
                         help="bare: QueryAnalysis(question) only; retrieve: retrieve.analyse_query")
     args = parser.parse_args()
@@ -111,7 +115,7 @@ def main() -> None:
     if not args.no_speed:
         speed(args.data)
     for split in (["dev", "test"] if args.split == "both" else [args.split]):
-        stance(args.data, split, args.errors if split == "dev" else 0, args.query)
+        stance(args.data, split, args.errors if split == "dev" else 0, args.query, not args.rules_only)
 
 
 if __name__ == "__main__":

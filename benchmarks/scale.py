@@ -15,7 +15,7 @@ Reports (one Markdown table, for BENCHMARKS.md):
   of ``--sample-embedder`` on ``--sample`` abstracts for comparison;
 * latency of ``hybrid.search`` (BM25 + dense + fusion + rerank, k=20) p50/p99 over ``--queries``
   real questions, warm (each query run once before timing), in a fresh process, and that
-  process's peak memory (RSS); plus BM25-only latency for reference.
+  process's peak memory (RSS); plus BM25-only and dense-only latency (each with the rerank).
 
 The machine's core count is printed: on a shared 2-core machine the figures are lower bounds.
 """
@@ -127,7 +127,7 @@ def ingest(path: Path, n: int) -> dict[str, float]:
             "ingest_rate": n / written, "library_bytes": _bytes(path)}
 
 
-def embed(path: Path, name: str) -> dict[str, float]:
+def embed(path: Path, name: str, exact_max: int) -> dict[str, float]:
     from evidentia.config import Settings
     from evidentia.index.dense import DenseIndex
     from evidentia.index.embedders import get_embedder
@@ -135,8 +135,8 @@ def embed(path: Path, name: str) -> dict[str, float]:
 
     settings = Settings()
     with Library.open(path) as library:
-        index = DenseIndex.open(path, get_embedder(name), exact_max=settings.index.exact_max,
-                                chunk=2048)
+        index = DenseIndex.open(path, get_embedder(name), exact_max=exact_max,
+                                hnsw_m=settings.index.hnsw_m, chunk=2048)
         started = time.perf_counter()
         summary = index.sync(library)
         elapsed = time.perf_counter() - started
@@ -160,7 +160,7 @@ def sample_rate(name: str, count: int) -> float:
     return count / (time.perf_counter() - started)
 
 
-def latency(path: Path, name: str, count: int) -> dict[str, float]:
+def latency(path: Path, name: str, count: int, exact_max: int) -> dict[str, float]:
     """Runs in a fresh process: warm-up pass, then the timed pass; peak RSS of that process."""
     from evidentia.config import Settings
     from evidentia.models import Filters
@@ -170,8 +170,10 @@ def latency(path: Path, name: str, count: int) -> dict[str, float]:
 
     out: dict[str, float] = {}
     with Library.open(path, readonly=True) as library:
-        for mode in ("hybrid", "bm25"):
-            settings = Settings().with_overrides([f"index.embedder={name}", f"index.mode={mode}"])
+        for mode in ("hybrid", "bm25", "dense"):
+            settings = Settings().with_overrides(
+                [f"index.embedder={name}", f"index.mode={mode}", f"index.exact_max={exact_max}"]
+            )
             asked = [analyse_query(q) for q in questions(count)]
             for query in asked:  # warm: index loaded, pages cached
                 search(library, query, settings, Filters())
@@ -209,13 +211,18 @@ def report(args: argparse.Namespace, figures: dict[str, float]) -> None:
         ("ingest (store + BM25), papers/s", f"{f['ingest_rate']:,.0f} ({f['write_s']:.1f} s; "
          f"optimize {f['optimize_s']:.1f} s; generation {f['generate_s']:.1f} s not counted)"),
         ("library size", f"{f['library_bytes'] / 1e6:,.0f} MB"),
-        (f"embedding ({args.embedder}), papers/s", f"{f['embed_rate']:,.0f} ({f['embed_s']:.1f} s)"),
+        (f"embedding ({args.embedder}), papers/s",
+         f"{f['embed_rate']:,.0f} ({f['embedded']:,} papers in {f['embed_s']:.1f} s, "
+         "graph build included)"),
         (f"embedding ({args.sample_embedder}, {args.sample} abstracts), papers/s",
          f"{f.get('sample_rate', float('nan')):,.1f}"),
         ("dense index size / kind", f"{f['index_bytes'] / 1e6:,.0f} MB / {f['index_kind']}"),
         ("hybrid+rerank search p50 / p99 (warm, k=20)",
          f"{f['hybrid_p50_ms']:.1f} ms / {f['hybrid_p99_ms']:.1f} ms"),
-        ("BM25-only search p50 / p99", f"{f['bm25_p50_ms']:.1f} ms / {f['bm25_p99_ms']:.1f} ms"),
+        ("BM25(+rerank) search p50 / p99",
+         f"{f['bm25_p50_ms']:.1f} ms / {f['bm25_p99_ms']:.1f} ms"),
+        ("dense(+rerank) search p50 / p99",
+         f"{f['dense_p50_ms']:.1f} ms / {f['dense_p99_ms']:.1f} ms"),
         ("peak memory of the search process", f"{f['peak_rss_mb']:,.0f} MB"),
         ("peak memory of the build process", f"{f['build_rss_mb']:,.0f} MB"),
     ]
@@ -230,27 +237,32 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=1_000_000, help="synthetic abstracts")
     parser.add_argument("--embedder", default="minilm-static", help="embedder of the index")
-    parser.add_argument("--sample-embedder", default="minilm-int8", help="rate measured on a sample")
+    parser.add_argument("--sample-embedder", default="minilm-int8",
+                        help="embedder whose rate is measured on a sample")
     parser.add_argument("--sample", type=int, default=500, help="abstracts for the sample rate")
     parser.add_argument("--queries", type=int, default=200)
+    parser.add_argument("--exact-max", type=int, default=200_000,
+                        help="index.exact_max: exact search up to this many vectors, HNSW above")
     parser.add_argument("--work-dir", type=Path, help="keep the library here (default: temp)")
     parser.add_argument("--latency-only", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.latency_only:  # the child process of the latency phase
-        print(json.dumps(latency(args.work_dir / "library.sqlite", args.embedder, args.queries)))
+        print(json.dumps(latency(args.work_dir / "library.sqlite", args.embedder, args.queries,
+                                 args.exact_max)))
         return
     with tempfile.TemporaryDirectory(prefix="evidentia-scale-") as tmp:
         work = args.work_dir or Path(tmp)
         work.mkdir(parents=True, exist_ok=True)
         path = work / "library.sqlite"
         figures = ingest(path, args.n) if not path.exists() else _existing(path)
-        figures |= embed(path, args.embedder)
+        figures |= embed(path, args.embedder, args.exact_max)
         if args.sample:
             figures["sample_rate"] = sample_rate(args.sample_embedder, args.sample)
         figures["build_rss_mb"] = peak_rss_mb()
         child = subprocess.run(
             [sys.executable, __file__, "--latency-only", "--work-dir", str(work),
-             "--embedder", args.embedder, "--queries", str(args.queries)],
+             "--embedder", args.embedder, "--queries", str(args.queries),
+             "--exact-max", str(args.exact_max)],
             capture_output=True, text=True, check=True,
         )
         figures |= json.loads(child.stdout.strip().splitlines()[-1])

@@ -87,6 +87,40 @@ def test_design_from_text(title: str, abstract: str, design: str) -> None:
     assert analyse(_paper(abstract, title=title)).design == design
 
 
+@pytest.mark.parametrize(
+    "abstract, design, randomised",
+    [
+        # Reported problem: a crossover trial that never says "randomised" is a trial, not a
+        # non-randomised one; "non-randomised" needs the text to say so.
+        ("Thirty flight attendants received melatonin or placebo in a double-blind crossover design.", "trial", False),
+        ("In this open-label study, 40 adults received drug X.", "trial", False),
+        ("This non-randomised controlled trial enrolled 50 adults.", "non_randomised_trial", False),
+        ("This single-arm study enrolled 30 patients.", "non_randomised_trial", False),
+        ("Patients were assigned at random to X or placebo.", "rct", True),
+        ("Sixty patients were randomized to the standard procedure or to X.", "rct", True),
+        ("A double-blind, placebo-controlled study of drug X in 40 adults.", "trial", False),
+    ],
+)
+def test_trials_say_randomised_only_when_the_text_does(abstract: str, design: str, randomised: bool) -> None:
+    facts = analyse(_paper(abstract))
+    assert (facts.design, facts.randomised) == (design, randomised)
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        ("The medical records of 220 patients hospitalized for diverticulitis were reviewed.", "case_series"),
+        ("We analyzed retrospectively 78 patients with kidney stones treated with SWL.", "case_series"),
+        ("A cross sectional study of 38 patients with lupus.", "cross_sectional"),
+        ("We conducted a population-based case-referent study of stroke patients.", "case_control"),
+        ("Data were prospectively collected on all children admitted to the ward.", "cohort"),
+        ("We performed a linked database analysis of all patients undergoing surgery.", "cohort"),
+    ],
+)
+def test_observational_designs_from_text(abstract: str, design: str) -> None:
+    assert analyse(_paper(abstract)).design == design
+
+
 def test_background_mention_of_other_studies_is_not_this_design() -> None:
     abstract = ("BACKGROUND: A previous meta-analysis suggested a benefit of X. "
                 "METHODS: We followed a cohort of 300 adults for 5 years. RESULTS: Pain fell.")

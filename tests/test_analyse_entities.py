@@ -188,6 +188,27 @@ def test_interventions_and_comparators(title: str, abstract: str, interventions:
     assert _spans_ok(paper, facts.interventions) and _spans_ok(paper, facts.comparators)
 
 
+@pytest.mark.parametrize(
+    "phrase, names_one",
+    [
+        ("67", False), ("8 liters", False), ("90 D", False), ("minutes", False), ("daily", False),
+        ("2 groups", False), ("treatment", False),
+        ("gabapentin", True), ("5-fluorouracil", True), ("vitamin D", True), ("aerobic exercise", True),
+    ],
+)
+def test_intervention_phrases_must_name_a_treatment(phrase: str, names_one: bool) -> None:
+    from evidentia.analyse.interventions import names_a_treatment
+
+    assert names_a_treatment(phrase) is names_one
+
+
+def test_no_number_fragments_among_interventions() -> None:
+    paper = _paper("METHODS: Participants drank 8 liters of water for 90 minutes or received 67 mg of X "
+                   "daily. Treatment with 90 D lenses was compared with placebo.")
+    values = {f.value for f in analyse(paper).interventions}
+    assert not {"67", "8 liters", "90 d", "minutes"} & values
+
+
 def test_interventions_for_query_terms() -> None:
     from evidentia.analyse.interventions import interventions_for_query
 

@@ -64,6 +64,33 @@ def test_sample_size_basis_and_unit(text: str, n: int, basis: str, unit: str | N
     assert (found.n, found.basis, found.unit) == (n, basis, unit)
 
 
+@pytest.mark.parametrize(
+    "text, n",
+    [
+        # Reported problems: each of these gave a wrong count or none.
+        ("We pooled 10 randomised trials including 950 travellers. Melatonin reduced jet lag.", 950),
+        (("METHODS: We randomly assigned 120 adult travellers to melatonin or placebo. "
+         "RESULTS: Jet lag fell. Daytime sleepiness was reported by 8 participants."), 120),
+        ("A cohort of 20,909 pregnant women was followed to delivery.", 20909),
+        ("Thirty flight attendants with jet lag received melatonin or placebo.", 30),
+        # Screened is not enrolled; long modifiers; words that are not counts.
+        ("1171 patients were screened, 891 patients were randomized and 687 completed.", 891),
+        ("Seventy-two consecutive anti-HBe-positive chronic hepatitis B patients were randomly allocated.", 72),
+        ("Twenty-seven minutes after drug instillation subjects were challenged with allergen.", None),
+        ("Two hundred sixteen male and female CABG patients were assigned randomly.", 216),
+        ("The single and combination groups comprised 14 and 13 patients, respectively.", 27),
+        (("A randomized, controlled, double-masked clinical trial of 45 eyes was conducted. "
+         "After matching, 38 eyes were included."), 45),
+        ("Patients aged between 20 and 30 years were eligible.", None),
+    ],
+)
+def test_sample_size_reported_problems(text: str, n: int | None) -> None:
+    found = _sample_size(text)
+    assert (found.n if found else None) == n
+    if found:
+        assert text[found.span.start:found.span.end] == found.span.text
+
+
 def test_total_in_methods_beats_subgroup_in_results() -> None:
     text = ("METHODS: A total of 200 patients were enrolled. "
             "RESULTS: Of these, 35 patients had a relapse.")

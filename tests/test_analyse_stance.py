@@ -20,8 +20,10 @@ CASES = [
      "Higher coffee consumption was associated with a significantly lower risk of type 2 diabetes.", "yes"),
     ("Do statins increase the risk of diabetes?",
      "Statin therapy was associated with a decreased risk of diabetes.", "no"),
+    # A hedged positive conclusion reads as "yes": PubMedQA's annotators labelled 30 of the 47
+    # such conclusions in its non-test half "yes" and 5 "maybe" (the learned model follows them).
     ("Does acupuncture relieve chronic low back pain?",
-     "Acupuncture may relieve chronic low back pain, but larger trials are needed.", "possibly"),
+     "Acupuncture may relieve chronic low back pain, but larger trials are needed.", "yes"),
     ("Does vitamin C prevent the common cold?",
      "There was no significant difference in the incidence of the common cold between vitamin C and placebo.",
      "no"),
@@ -64,7 +66,7 @@ CASES = [
      "yes"),
     ("Does caffeine improve cognitive performance?",
      "These findings suggest that caffeine might improve cognitive performance; further studies are warranted.",
-     "possibly"),
+     "yes"),
     ("Does antibiotic prophylaxis reduce infection after dental extraction?",
      "Antibiotic prophylaxis did not reduce the rate of infection after dental extraction.", "no"),
     ("Does physiotherapy improve function after stroke?",
@@ -183,3 +185,53 @@ def test_key_finding_prefers_the_conclusion() -> None:
 )
 def test_negation_scope(clause: str, negated: bool) -> None:
     assert read_polarity(clause).no_effect is negated
+
+
+# --------------------------------------------------------------------------- the question's intervention
+
+VITAMIN_D = QueryAnalysis(question="Does vitamin D supplementation reduce the risk of fractures?",
+                          is_yes_no=True, intervention=["vitamin d supplementation"],
+                          outcome=["risk of fractures"])
+
+
+@pytest.mark.parametrize(
+    "title, conclusion, addressed",
+    [
+        # Reported problem: trials of other interventions were judged yes/no to the question.
+        ("Vitamin C and E supplementation and prostate cancer risk",
+         "Vitamin C and E supplementation did not reduce the risk of fractures or prostate cancer.", False),
+        ("Risedronate for osteoporosis", "Risedronate significantly reduced the risk of fractures.", False),
+        ("Vitamin D3 and fracture prevention", "Vitamin D3 supplementation reduced the risk of fractures.", True),
+        ("Cholecalciferol in older adults", "Vitamin D did not reduce the risk of fractures.", True),
+    ],
+)
+def test_studies_of_another_intervention_are_unclear(title: str, conclusion: str, addressed: bool) -> None:
+    paper = _paper(conclusion, title=title)
+    judgement = judge_stance(VITAMIN_D, paper, analyse(paper))
+    assert (judgement.stance != "unclear") is addressed, judgement.reason
+
+
+@pytest.mark.parametrize(
+    "intervention, text, share",
+    [
+        (["vitamin d supplementation"], "vitamin D3 and calcium", 1.0),
+        (["vitamin d supplementation"], "vitamin C and E", 0.0),
+        (["selective serotonin reuptake inhibitors"], "SSRIs reduced hot flashes", 1.0),
+        (["omega-3 fatty acids fish oil"], "fish oil and depression", 0.4),
+        ([], "anything at all", 1.0),
+        (["mass drug administration"], "MDA did not control schistosomiasis", 1.0),
+        (["β-catenin"], "nuclear β-catenin staining", 1.0),
+        (["implant retention be recommended"], "implant retention was successful", 2 / 3),
+    ],
+)
+def test_intervention_share(intervention: list[str], text: str, share: float) -> None:
+    from evidentia.analyse.question import intervention_share, intervention_units
+
+    query = QueryAnalysis(question="?", intervention=intervention)
+    assert intervention_share(text, intervention_units(query), query) == pytest.approx(share)
+
+
+def test_rules_alone_remain_available() -> None:
+    paper = _paper("Drug X did not reduce pain.")
+    query = QueryAnalysis(question="Does drug X reduce pain?")
+    assert judge_stance(query, paper, analyse(paper), learned=False).stance == "no"

@@ -168,3 +168,14 @@ def test_settings_doc_is_generated_from_the_code(capsys: pytest.CaptureFixture[s
     for line in out.splitlines():
         name = line.split(" = ")[0]
         assert f"`{name}`" in doc, f"docs/settings.md does not describe {name}"
+
+
+def test_cli_doc_is_generated_from_the_code() -> None:
+    import subprocess
+    import sys
+
+    repo = Path(__file__).parents[1]
+    generated = subprocess.run([sys.executable, str(repo / "scripts" / "gen_cli_doc.py")],
+                               capture_output=True, text=True, check=True).stdout
+    doc = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
+    assert doc == generated, "run: python scripts/gen_cli_doc.py > docs/cli.md"

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from evidentia.config import Settings
+from evidentia.errors import ConfigError
 from evidentia.index.dense import DenseIndex
 from evidentia.index.embedders import HashEmbedder
 from evidentia.models import Filters, Paper
@@ -75,7 +76,8 @@ def test_with_an_index_auto_mode_fuses_and_reranks(indexed: Library) -> None:
     ],
 )
 def test_each_stage_can_run_alone(indexed: Library, mode, rerank, expected_scores) -> None:
-    hits, notices = run(indexed, "melatonin jet lag", (f"index.mode={mode}", f"index.rerank={rerank}"))
+    stages = (f"index.mode={mode}", f"index.rerank={rerank}")
+    hits, notices = run(indexed, "melatonin jet lag", stages)
     assert notices == []
     assert hits[0].paper_id == "pmid:3"
     assert expected_scores <= set(hits[0].scores)
@@ -110,3 +112,28 @@ def test_k_defaults_to_the_retrieve_setting(indexed: Library) -> None:
     hits, _ = search(indexed, analyse_query("blood pressure"), settings, Filters(),
                      embedder=EMBEDDER)
     assert len(hits) == 2
+
+
+def test_notice_names_the_embedders_that_have_an_index(indexed: Library) -> None:
+    settings = Settings()
+    other = HashEmbedder(dim=64)
+    _, notices = search(indexed, analyse_query("blood pressure"), settings, Filters(),
+                        embedder=other, k=3)
+    assert "hash-v1-d256" in notices[0] and "BM25 only" in notices[0]
+
+
+def test_missing_embedder_artifact_falls_back_to_bm25_in_auto_mode(
+    indexed: Library, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import evidentia.index.embedders as embedders
+
+    monkeypatch.setattr(embedders, "_installed", lambda name: name == "hash")
+    embedders.get_embedder.cache_clear()
+    settings = Settings().with_overrides(["index.embedder=minilm-static"])
+    hits, notices = search(indexed, analyse_query("melatonin jet lag"), settings, Filters(), k=3)
+    assert hits[0].paper_id == "pmid:3"
+    assert "not installed" in notices[0] and notices[0].endswith("BM25 only")
+    with pytest.raises(ConfigError):
+        search(indexed, analyse_query("jet lag"),
+               settings.with_overrides(["index.mode=hybrid"]), Filters(), k=3)
+    embedders.get_embedder.cache_clear()

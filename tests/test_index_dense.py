@@ -161,7 +161,7 @@ def test_below_exact_max_no_graph_file_is_kept(library: Library) -> None:
 def test_many_replaced_papers_trigger_compaction(library: Library) -> None:
     index = open_index(library)
     index.sync(library)
-    rewritten = [p.model_copy(update={"abstract": p.abstract + " Updated."}) for p in make_papers(8)]
+    rewritten = [p.model_copy(update={"abstract": f"{p.abstract} New."}) for p in make_papers(8)]
     library.write_batch(rewritten)
     assert index.sync(library).embedded == 8
     assert index.stored() == 12  # dead rows were compacted away
@@ -177,9 +177,9 @@ def test_progress_reports_papers_checked_out_of_the_total(library: Library) -> N
 def test_a_second_concurrent_sync_is_refused(library: Library) -> None:
     index = open_index(library)
     index.folder.parent.mkdir(parents=True, exist_ok=True)
-    with _Lock(index.folder.with_name(index.folder.name + ".lock")):
-        with pytest.raises(LibraryError, match="another evidentia process"):
-            index.sync(library)
+    lock = _Lock(index.folder.with_name(index.folder.name + ".lock"))
+    with lock, pytest.raises(LibraryError, match="another evidentia process"):
+        index.sync(library)
 
 
 def test_papers_without_text_get_no_vector(tmp_path: Path) -> None:
@@ -200,3 +200,14 @@ def test_shared_index_sees_a_sync_made_by_another_process(library: Library) -> N
     open_index(library).sync(library)  # another connection, as another process would
     assert shared.search("Zinc lozenges colds cohort 40", 1)[0][0] == "pmid:40"
     assert DenseIndex.shared(library.path, HashEmbedder(), chunk=5) is shared
+
+
+def test_build_index_follows_the_settings_and_reports_progress(library: Library) -> None:
+    from evidentia.config import Settings
+    from evidentia.index import EmbedProgress, build_index
+
+    settings = Settings().with_overrides(["index.embedder=hash", "index.embed_chunk=4"])
+    with EmbedProgress() as bar:
+        summary = build_index(library, settings, progress=bar)
+    assert (summary.embedded, summary.total) == (12, 12)
+    assert DenseIndex.open(library.path, HashEmbedder()).count() == 12

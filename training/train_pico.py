@@ -1,6 +1,6 @@
 """Train the PICO span tagger (CRF) on EBM-NLP's non-test abstracts -> models/pico.crfsuite.
 
-    python training/train_pico.py [--data ../shared/data] [--tune] [--iterations 150]
+    python training/train_pico.py [--data ../shared/data] [--tune [--quick]] [--iterations 100]
 
 Training pool: EBM-NLP ``dev.txt`` (960 crowd-labelled abstracts; SciBERT's split of the EBM-NLP
 training set). The 191 expert-labelled test abstracts are never used here. ``--tune`` holds out
@@ -94,7 +94,7 @@ def main() -> None:
     p = parser(__doc__)
     p.add_argument("--tune", action="store_true", help="grid over L1/L2 on a 10%% hold-out")
     p.add_argument("--quick", action="store_true", help="with --tune: the default weights only")
-    p.add_argument("--iterations", type=int, default=150)
+    p.add_argument("--iterations", type=int, default=100)
     args = p.parse_args()
     check_data(args.data)
     docs = conll_documents(args.data, "dev")

@@ -69,7 +69,7 @@ def vocabulary(examples: list[Example]) -> list[str]:
     return sorted(f for f, n in counts.items() if n >= MIN_COUNT)
 
 
-def matrix(examples: list[Example], index: dict[str, int]):  # noqa: ANN201 - scipy sparse matrix
+def matrix(examples: list[Example], index: dict[str, int]):
     from scipy.sparse import csr_matrix
 
     rows, cols = [], []
@@ -80,7 +80,7 @@ def matrix(examples: list[Example], index: dict[str, int]):  # noqa: ANN201 - sc
     return csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(examples), len(index)))
 
 
-def fit(examples: list[Example], c: float):  # noqa: ANN201 - (features, LogisticRegression)
+def fit(examples: list[Example], c: float):
     from sklearn.linear_model import LogisticRegression
 
     features = vocabulary(examples)

@@ -6,10 +6,11 @@
 Each train query is run once through BM25 and the dense index (the configured embedder); then
 every fusion setting of the grid is replayed from those runs exactly as
 :func:`evidentia.retrieve.hybrid.search` would fuse them, and the rerank weights are fitted by
-coordinate ascent on nDCG@10 over the rerank features. Prints the best settings as ``--set``
-entry for ``evidentia.retrieve.weights.TUNED`` and the train figures; 5-fold cross-validation
-of the rerank fit shows how much of the gain is fitting noise. ``--profile bm25`` tunes the
-rerank of BM25 alone (no dense index).
+coordinate ascent on nDCG@10 over the rerank features. Prints the best as an
+entry for ``evidentia.retrieve.weights.TUNED``, with the train figures. The fusion setting is
+chosen by 5-fold cross-validation of the rerank fit on train (fit on four folds, score the fifth),
+so a fit that only chases noise in the train queries loses to one that carries over.
+``--profile bm25`` tunes the rerank of BM25 alone (no dense index).
 """
 
 from __future__ import annotations
@@ -151,15 +152,15 @@ def tune_fusion(library, dense, collected, settings, profile, qrels, k, dense_we
     fused_only = ndcg10(rows, start)
     fitted = fit(rows, start)
     score = ndcg10(rows, fitted)
-    print(f"k={k} dense={dense_weight}: fused {fused_only:.4f} rerank {score:.4f} "
-          f"{ {n: round(float(w), 2) for n, w in zip(FEATURES, fitted) if n in TUNED} }",
-          flush=True)
-    return score, fused_only, k, dense_weight, fitted, rows
+    cv = cross_validate(rows, start)
+    shown = {n: round(float(w), 2) for n, w in zip(FEATURES, fitted, strict=True) if n in TUNED}
+    print(f"k={k} dense={dense_weight}: fused {fused_only:.4f} rerank {score:.4f} (cv {cv:.4f}) "
+          f"{shown}", flush=True)
+    return cv, score, fused_only, k, dense_weight, fitted
 
 
 def report(best) -> None:
-    score, fused_only, k, dense_weight, fitted, rows = best
-    cv = cross_validate(rows, np.array([1.0 if f == "fused" else 0.0 for f in FEATURES]))
+    cv, score, fused_only, k, dense_weight, fitted = best
     entry = {"fusion_k": k, "fusion_bm25": 1.0, "fusion_dense": dense_weight} | {
         f"rerank_{name}": round(float(fitted[FEATURES.index(name)]), 2) for name in TUNED
     }

@@ -58,6 +58,17 @@ def _remember(field: str, append: bool = False) -> Callable[[click.Context, Any,
     return callback
 
 
+def _remember_setting(key: str) -> Callable[[click.Context, Any, Any], Any]:
+    """An option that is shorthand for ``--set key=value``."""
+
+    def callback(ctx: click.Context, _param: Any, value: Any) -> Any:
+        if value is not None:
+            ctx.ensure_object(State).overrides.append(f"{key}={json.dumps(value)}")
+        return value
+
+    return callback
+
+
 def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
     options = [
         click.option("--library", type=click.Path(path_type=Path), expose_value=False,
@@ -68,6 +79,11 @@ def common_options(func: Callable[..., Any]) -> Callable[..., Any]:
                      callback=_remember("overrides", append=True), help="Override one setting; repeatable."),
         click.option("--debug", is_flag=True, expose_value=False, callback=_remember("debug"),
                      help="Show tracebacks and debug logs."),
+        click.option("--backend", type=click.Choice(["embedded", "milvus"]), expose_value=False,
+                     callback=_remember_setting("backend.name"),
+                     help="Search backend: the embedded library (default) or Milvus (docs/scale.md)."),
+        click.option("--milvus-uri", expose_value=False, callback=_remember_setting("backend.milvus_uri"),
+                     metavar="URI", help="Milvus server URL, or a milvus-lite file ending .db."),
     ]
     for option in reversed(options):
         func = option(func)
@@ -330,6 +346,68 @@ def eval_command(task: str, data: Path | None, as_json: bool) -> None:
         return
     for name, value in scores.items():
         click.echo(f"{name}: {value:.4f}" if isinstance(value, float) else f"{name}: {value}")
+
+
+# --------------------------------------------------------------------------- bulk
+
+
+@cli.group()
+@common_options
+def bulk() -> None:
+    """Build a whole corpus on Apache Spark and serve it from Milvus (docs/scale.md)."""
+
+
+@bulk.command(name="build")
+@common_options
+@click.argument("sources", nargs=-1, required=True)
+@click.option("--out", required=True, help="Output folder: a path or any Hadoop URI (hdfs://, s3a://).")
+@click.option("--partitions", type=click.IntRange(1, 100_000), help="Parquet files per dataset (bulk.partitions).")
+@click.option("--master", help="Spark master, e.g. local[4] (bulk.spark_master; spark-submit sets its own).")
+@click.option("--embedder", help="Embedder for the vectors (index.embedder).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def bulk_build(sources: tuple[str, ...], out: str, partitions: int | None, master: str | None,
+               embedder: str | None, as_json: bool) -> None:
+    """Parse, apply updates and deletions, analyse and embed SOURCES into Parquet under --out."""
+    from dataclasses import asdict
+
+    from .bulk import build
+
+    chosen = {"bulk.partitions": partitions, "bulk.spark_master": master, "index.embedder": embedder}
+    settings = state().settings().with_overrides(
+        [f"{key}={json.dumps(value)}" for key, value in chosen.items() if value is not None])
+    summary = build(list(sources), out, settings, progress=lambda m: click.echo(f"evidentia: {m}", err=True))
+    if as_json:
+        click.echo(json.dumps(asdict(summary), indent=2))
+        return
+    click.echo(f"built {summary.papers} papers from {summary.files} files into {summary.out} "
+               f"(build {summary.build}): {summary.records} records, {summary.deleted} deleted, "
+               f"{summary.skipped} skipped (listed in skipped.jsonl), {summary.analysis_errors} "
+               f"analysis errors, {summary.seconds:.0f} s")
+
+
+@bulk.command(name="load")
+@common_options
+@click.argument("out", type=click.Path(path_type=Path, file_okay=False))
+@click.option("--collection", help="Milvus alias to publish the build under (backend.collection).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def bulk_load(out: Path, collection: str | None, as_json: bool) -> None:
+    """Load a finished bulk build from OUT into Milvus (--milvus-uri) and publish it."""
+    from dataclasses import asdict
+
+    from .bulk import load
+
+    settings = state().settings()
+    if collection:
+        settings = settings.with_overrides([f"backend.collection={json.dumps(collection)}"])
+    summary = load(out, settings, progress=lambda m: click.echo(f"evidentia: {m}", err=True))
+    if as_json:
+        click.echo(json.dumps(asdict(summary), indent=2))
+        return
+    verb = "already loaded" if summary.already_loaded else "loaded"
+    click.echo(f"{verb} {summary.rows} papers into {summary.physical}, published as "
+               f"{summary.collection}; {len(summary.skipped)} skipped, {len(summary.dropped)} old builds dropped")
+    for line in summary.skipped[:50]:
+        click.echo(f"  skipped {line}")
 
 
 # --------------------------------------------------------------------------- entry point

@@ -32,7 +32,7 @@ from .models import (
     StudyFacts,
 )
 from .retrieve import analyse_query
-from .retrieve.hybrid import search as hybrid_search
+from .retrieve.backend import search_backend, uses_remote_backend
 from .sources import gather
 from .store.library import Library
 from .synthesise import synthesise, verdicts
@@ -47,6 +47,8 @@ Progress = Callable[..., None]
 def open_library(settings: Settings | None = None, *, create: bool = True) -> Library:
     """Open the library the settings point at (``library.path``, ``EVIDENTIA_LIBRARY``, default)."""
     settings = settings or Settings()
+    # With a remote search backend the library only caches; an empty one is fine.
+    create = create or uses_remote_backend(settings)
     return Library.open(settings.library.resolved_path(), create=create)
 
 
@@ -202,7 +204,8 @@ def retrieve(
     kept: list[Hit] = []
     facts: dict[str, StudyFacts] = {}
     for chunk in _chunks(candidates.hits, max(k, 20)):
-        chunk_facts = _facts_for(library, [hit.paper for hit in chunk if hit.paper])
+        fresh = [hit.paper for hit in chunk if hit.paper and hit.paper_id not in candidates.facts]
+        chunk_facts = {**_facts_for(library, fresh), **candidates.facts}  # a backend may hold facts
         for hit in chunk:
             hit_facts = chunk_facts.get(hit.paper_id)
             if hit_facts and passes_filters(hit_facts, filters):
@@ -219,8 +222,8 @@ def _candidates(
     """Ranked candidates: hybrid (BM25 + dense, fused, reranked) when an index exists, else BM25."""
     needs_facts = bool(filters.designs or filters.min_sample_size or filters.species)
     limit = max(settings.retrieve.candidates, k) if needs_facts else k
-    hits, notices = hybrid_search(library, query, settings, filters, k=limit)
-    return Retrieved(query, hits, {}, notices)
+    found = search_backend(library, query, settings, filters, k=limit)  # backend.name picks
+    return Retrieved(query, found.hits, found.facts, found.notices)
 
 
 def _chunks(items: list[Hit], size: int) -> Iterator[list[Hit]]:
@@ -297,6 +300,7 @@ def ask(
     filters = filters or Filters()
     query = prepare_query(question, settings)
     offline = offline or settings.sources.offline or os.environ.get("EVIDENTIA_OFFLINE") == "1"
+    offline = offline or uses_remote_backend(settings)  # the remote collection is the corpus
     with open_library(settings, create=not offline) as library:
         live = gather(query, library, settings, refresh=refresh, offline=offline, transport=transport)
         found = retrieve(library, query, settings, filters, k or settings.retrieve.k)

@@ -54,9 +54,9 @@ _CUES: tuple[tuple[str, str | None, str], ...] = (
     ("meta_analysis", "meta_analysis", r"meta-?analy(?:sis|ses|tic)|pooled analysis of (?:\w+ )?trials"),
     ("systematic_review", "systematic_review", r"systematic(?:al)? (?:literature )?review|systematically (?:reviewed|searched)"),
     ("non_randomised", "non_randomised_trial", r"non-?randomi[sz]ed|not randomi[sz]ed|quasi-?(?:randomi[sz]ed|experimental)|single[- ]arm|uncontrolled"),
-    ("randomised", "rct", r"randomi[sz]ed|randomly (?:assigned|allocated|divided|distributed|selected to)|"
+    ("randomised", "rct", (r"randomi[sz]ed|randomly (?:assigned|allocated|divided|distributed|selected to)|"
                           r"randomi[sz]ation|random (?:assignment|allocation)|(?:assigned|allocated|divided|"
-                          r"distributed) (?:\w+ )?(?:at random|randomly)"),
+                          r"distributed) (?:\w+ )?(?:at random|randomly)")),
     ("double_blind", "trial", r"double[- ]?(?:blind(?:ed)?|mask(?:ed)?)"),
     ("single_blind", "trial", r"single[- ]?(?:blind(?:ed)?|mask(?:ed)?)|(?:assessor|observer|evaluator|rater|investigator)[- ]blind(?:ed)?"),
     ("triple_blind", "trial", r"triple[- ]?(?:blind(?:ed)?|mask(?:ed)?)"),
@@ -66,17 +66,17 @@ _CUES: tuple[tuple[str, str | None, str], ...] = (
     ("pilot", "trial", r"pilot (?:study|trial|randomi[sz]ed)|feasibility (?:study|trial)"),
     ("trial", "trial", r"(?:clinical|controlled|phase (?:I{1,3}|IV|[1-4])[ab]?) (?:trial|study)"),
     ("case_control", "case_control", r"case[- ]?(?:control|referent)|matched controls|controls? (?:were )?matched"),
-    ("cohort", "cohort", r"cohort|longitudinal (?:study|analysis)|prospective(?:ly)? (?:\w+ )?(?:study|studied|followed|"
+    ("cohort", "cohort", (r"cohort|longitudinal (?:study|analysis)|prospective(?:ly)? (?:\w+ )?(?:study|studied|followed|"
                          r"observational|collected|recorded|enrolled|analy[sz]ed|data)|registry|population-based|"
-                         r"database (?:study|analysis)|(?:linked|national|administrative) database"),
-    ("cross_sectional", "cross_sectional", r"cross[- ]?sectional|(?:population|questionnaire|web|telephone)-based survey|"
-                                           r"national survey|prevalence survey|(?:a|this|the|our) (?:\w+ )?survey"),
-    ("case_series", "case_series", r"case series|(?:we|this) (?:report|describe|present) (?:\w+ ){0,2}(?:cases|patients)|"
+                         r"database (?:study|analysis)|(?:linked|national|administrative) database")),
+    ("cross_sectional", "cross_sectional", (r"cross[- ]?sectional|(?:population|questionnaire|web|telephone)-based survey|"
+                                           r"national survey|prevalence survey|(?:a|this|the|our) (?:\w+ )?survey")),
+    ("case_series", "case_series", (r"case series|(?:we|this) (?:report|describe|present) (?:\w+ ){0,2}(?:cases|patients)|"
                                    r"retrospective(?:ly)? (?:\w+ )?(?:review|chart|analysis|study|data|case)|"
                                    r"(?:analy[sz]ed|reviewed|collected|evaluated|studied) retrospectively|"
                                    r"(?:records|charts) of (?:\w+ ){0,8}(?:were|was) (?:\w+ )?(?:reviewed|analy[sz]ed|evaluated)|"
                                    r"(?:reviewed|analy[sz]ed) the (?:\w+ )?(?:records|charts)|"
-                                   r"we reviewed \d+|a series of \d+"),
+                                   r"we reviewed \d+|a series of \d+")),
     ("case_report", "case_report", r"case report|(?:we|this) (?:report|describe|present)s? (?:a|an|the|one) (?:rare |unusual |unique )?(?:case|patient)(?! series)|\ba \d+-year-old (?:man|woman|boy|girl|patient|male|female)"),
     ("guideline", "guideline", r"(?:clinical )?practice guideline|consensus statement|guideline (?:development|panel|recommendations)"),
     ("review", "narrative_review", r"(?:this|our|the present|in this) review|we review|(?:narrative|literature|scoping) review|review (?:of|on) the (?:literature|evidence)"),

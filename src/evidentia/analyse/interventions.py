@@ -74,12 +74,7 @@ _WORD_BEFORE = re.compile(r"([A-Za-z][\w'’-]{2,})\s*(?:\(\s*)?$")
 _WORD_AFTER = re.compile(r"^\s*(?:of\s+)?([A-Za-z][\w'’-]{2,})")
 # Units, times and words that name no treatment on their own.
 _GENERIC_WORDS = frozenset(
-    """minute minutes hour hours day days week weeks month months year years time times session
-    sessions dose doses dosage liter liters litre litres units unit group groups arm arms patients
-    participants subjects treatment treatments therapy therapies intervention interventions program
-    programme control controls study trial baseline period phase level levels total mean median
-    each both all other new standard daily weekly single oral combination combined active high low
-    first second third one two three""".split()
+    ["minute", "minutes", "hour", "hours", "day", "days", "week", "weeks", "month", "months", "year", "years", "time", "times", "session", "sessions", "dose", "doses", "dosage", "liter", "liters", "litre", "litres", "units", "unit", "group", "groups", "arm", "arms", "patients", "participants", "subjects", "treatment", "treatments", "therapy", "therapies", "intervention", "interventions", "program", "programme", "control", "controls", "study", "trial", "baseline", "period", "phase", "level", "levels", "total", "mean", "median", "each", "both", "all", "other", "new", "standard", "daily", "weekly", "single", "oral", "combination", "combined", "active", "high", "low", "first", "second", "third", "one", "two", "three"]
 )
 _NOT_DRUGS = frozenset(
     [

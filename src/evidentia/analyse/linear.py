@@ -56,11 +56,14 @@ def save_linear(path_stem: Path, labels: list[str], features: list[str], weights
 @cache
 def load_linear(name: str) -> LinearModel | None:
     """The shipped model ``models/<name>.json`` + ``.npz``, or None when it is not there."""
-    folder = resources.files(__package__).joinpath("models")
+    return load_linear_from(Path(str(resources.files(__package__).joinpath("models"))), name)
+
+
+def load_linear_from(folder: Path, name: str) -> LinearModel | None:
+    """``<folder>/<name>.json`` + ``.npz`` as a model, or None when either file is missing."""
     try:
-        info = json.loads(folder.joinpath(f"{name}.json").read_text(encoding="utf-8"))
-        with folder.joinpath(f"{name}.npz").open("rb") as handle:
-            arrays = np.load(handle, allow_pickle=False)
+        info = json.loads((folder / f"{name}.json").read_text(encoding="utf-8"))
+        with np.load(folder / f"{name}.npz", allow_pickle=False) as arrays:
             weights, bias = arrays["weights"], arrays["bias"]
     except FileNotFoundError:
         return None

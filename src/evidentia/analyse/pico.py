@@ -20,10 +20,11 @@ from bisect import bisect_left
 from functools import cache
 from importlib import resources
 from pathlib import Path
+from typing import NamedTuple
 
 from ..models import Fact, Paper, Sentence
 from ._text import dedupe_facts, make_fact
-from .sentences import label_role
+from .sentences import about_this_study, label_role
 from .tokens import Token, tokenize
 from .vocab import load
 
@@ -41,10 +42,10 @@ _HEADING = re.compile(r"^[A-Z][A-Z ]{3,}$")
 _GAZETTEERS = (("conditions", "CON"), ("populations", "POP"), ("outcome_measures", "MEA"))
 # A span must hold a content word; these alone are not participants, interventions or outcomes.
 _EMPTY_WORDS = frozenset(
-    "the a an of and or in with to for on at by was were is are be group groups patients "
-    "subjects participants treatment therapy placebo control controls arm arms both each".split()
+    ["the", "a", "an", "of", "and", "or", "in", "with", "to", "for", "on", "at", "by", "was", "were", "is", "are", "be", "group", "groups", "patients", "subjects", "participants", "treatment", "therapy", "placebo", "control", "controls", "arm", "arms", "both", "each"]
 )
-_TRIM = re.compile(r"^(?:\W+|(?:the|a|an|of|and|or|in|with|to|for|on|by)\s+)+|\W+$", re.IGNORECASE)
+_TRIM = re.compile(r"^(?:\W+|(?:the|a|an|of|and|or|in|with|to|for|on|by)\s+)+|"
+                   r"(?:\W+|\s+(?:the|a|an|of|and|or|in|with|to|for|on|by|was|were))+$", re.IGNORECASE)
 
 
 # --------------------------------------------------------------------------- features
@@ -60,9 +61,18 @@ def word_clusters() -> dict[str, list[int]]:
         return {}
 
 
+class _Word(NamedTuple):
+    own: tuple[str, ...]  # features of the word itself
+    lower: str
+    context: tuple[str, ...]  # how it reads as a neighbour: -1, -2, +1, +2, -1k, +1k
+
+
+_EDGE = _Word((), "<s>", ("-1=<s>", "-2=<s>", "+1=</s>", "+2=</s>", "-1k=<s>", "+1k=</s>"))
+
+
 @cache
-def _word_features(word: str) -> tuple[tuple[str, ...], str, str]:
-    """(features of the word itself, its lower-case form, its cluster): cached per word type."""
+def _word_features(word: str) -> _Word:
+    """Everything about one word type that does not depend on its neighbours (cached)."""
     lower = word.lower()
     shape = _SHAPE_RUNS.sub(r"\1", word.translate(_SHAPE_TABLE))
     cluster = word_clusters().get(lower)
@@ -77,7 +87,9 @@ def _word_features(word: str) -> tuple[tuple[str, ...], str, str]:
         feats.append("DIG")
     if "-" in word:
         feats.append("HY")
-    return tuple(feats), lower, f"c{cluster[1]}" if cluster else shape
+    kind = f"c{cluster[1]}" if cluster else shape
+    context = (f"-1={lower}", f"-2={lower}", f"+1={lower}", f"+2={lower}", f"-1k={kind}", f"+1k={kind}")
+    return _Word(tuple(feats), lower, context)
 
 
 def sentence_features(words: list[str], section: str, index: int,
@@ -88,18 +100,16 @@ def sentence_features(words: list[str], section: str, index: int,
     position in the document (0 = title); ``gazetteer`` one vocabulary tag per word ("" or
     "B-CON", "I-POP" ...).
     """
-    infos = [_word_features(w) for w in words]
-    lowers = ["<s>", "<s>", *(i[1] for i in infos), "</s>", "</s>"]
-    kinds = ["<s>", *(i[2] for i in infos), "</s>"]
-    place = f"i={min(index, 4)}"
+    infos = [_EDGE, _EDGE, *(_word_features(w) for w in words), _EDGE, _EDGE]
+    head = [f"sec={section}", f"i={min(index, 4)}"]
     out = []
-    for i, (own, lower, _) in enumerate(infos):
-        feats = [*own, f"sec={section}", place,
-                 f"-1={lowers[i + 1]}", f"-2={lowers[i]}", f"+1={lowers[i + 3]}", f"+2={lowers[i + 4]}",
-                 f"-1k={kinds[i]}", f"+1k={kinds[i + 2]}", f"b={lowers[i + 1]}|{lower}",
-                 f"a={lower}|{lowers[i + 3]}"]
-        if gazetteer and gazetteer[i]:
-            feats.append(f"g={gazetteer[i]}")
+    for i in range(2, len(infos) - 2):
+        word, before, after = infos[i], infos[i - 1], infos[i + 1]
+        feats = [*word.own, *head, before.context[0], infos[i - 2].context[1], after.context[2],
+                 infos[i + 2].context[3], before.context[4], after.context[5],
+                 f"b={before.lower}|{word.lower}", f"a={word.lower}|{after.lower if after is not _EDGE else '</s>'}"]
+        if gazetteer and gazetteer[i - 2]:
+            feats.append(f"g={gazetteer[i - 2]}")
         out.append(feats)
     return out
 
@@ -140,7 +150,7 @@ def heading_section(words: list[str], current: str) -> tuple[str, int]:
 
 
 @cache
-def _tagger():  # noqa: ANN202 - pycrfsuite.Tagger when available
+def _tagger():
     path = Path(str(resources.files(__package__).joinpath("models", MODEL_FILE)))
     try:
         import pycrfsuite
@@ -181,7 +191,8 @@ def tag_words(words: list[str], section: str = "none", index: int = 1,
 
 
 def find_pico(paper: Paper, sentences: list[Sentence]) -> list[Fact]:
-    """Participants, intervention and outcome spans in the title and abstract."""
+    """Participants, intervention and outcome spans in the title and the abstract's sentences
+    about this study (background sentences describe other work)."""
     if _tagger() is None:
         return []
     title_tokens = tokenize(paper.title)
@@ -194,7 +205,7 @@ def find_pico(paper: Paper, sentences: list[Sentence]) -> list[Fact]:
         while at < len(tokens) and tokens[at].start < sentence.end:
             at += 1
         inside = [i for i in range(first, at) if tokens[i].start >= sentence.start]
-        if inside:
+        if inside and about_this_study(sentence, len(sentences)):
             facts += _spans(paper.abstract, [tokens[i] for i in inside], section_of(sentence.label),
                             sentence.index + 1, "abstract", [tags[i] for i in inside])
     return dedupe_facts(facts)

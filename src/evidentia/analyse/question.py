@@ -152,12 +152,7 @@ def relevance(text: str, stems: dict[str, float]) -> float:
 
 # Words that say how something was given, not what: "vitamin D supplementation" is about vitamin D.
 _GENERIC_INTERVENTION = frozenset(
-    "supplementation supplement supplements supplemented therapy therapies treatment treatments "
-    "treated use using used intake administration administered training program programme "
-    "programs intervention interventions exposure exposures consumption level levels dose doses "
-    "dosing regimen regimens medication medications drug drugs agent agents management strategy "
-    "strategies oral intravenous topical daily long-term short-term low-dose high-dose adjunctive "
-    "routine based of the and or with for in on a an to".split()
+    ["supplementation", "supplement", "supplements", "supplemented", "therapy", "therapies", "treatment", "treatments", "treated", "use", "using", "used", "intake", "administration", "administered", "training", "program", "programme", "programs", "intervention", "interventions", "exposure", "exposures", "consumption", "level", "levels", "dose", "doses", "dosing", "regimen", "regimens", "medication", "medications", "drug", "drugs", "agent", "agents", "management", "strategy", "strategies", "oral", "intravenous", "topical", "daily", "long-term", "short-term", "low-dose", "high-dose", "adjunctive", "routine", "based", "of", "the", "and", "or", "with", "for", "in", "on", "a", "an", "to"]
 )
 _UNIT_WORD = re.compile(r"[A-Za-z0-9][\w'-]*")
 
@@ -170,38 +165,44 @@ def intervention_units(query: QueryAnalysis) -> list[str]:
     """
     units: list[str] = []
     for phrase in query.intervention:
-        words = [w.lower() for w in _UNIT_WORD.findall(phrase)]
-        for word in words:
-            if word in _GENERIC_INTERVENTION:
+        for word in (w.lower() for w in _UNIT_WORD.findall(phrase)):
+            if word in _GENERIC_INTERVENTION or word in _QUESTION_STOP:
                 continue
-            if len(word) <= 2 and units and not word.isdigit():
+            if _is_label(word) and units:
                 units[-1] = f"{units[-1]} {word}"
             else:
                 units.append(word)
     return list(dict.fromkeys(units))
 
 
+def _is_label(word: str) -> bool:
+    """"d" in "vitamin D", "b12", "2a": a short tag that only means something after its noun."""
+    return len(word) <= 3 and (len(word) == 1 or any(c.isdigit() for c in word))
+
+
 def _unit_pattern(unit: str) -> re.Pattern[str]:
     body = r"[\s-]*".join(
-        re.escape(p) + r"\w{0,2}\b" if len(p) <= 2 else re.escape(stem(p)) + r"\w*" for p in unit.split()
+        re.escape(p) + r"\w{0,2}\b" if _is_label(p) else re.escape(stem(p)) + r"\w*" for p in unit.split()
     )
-    return re.compile(rf"(?<![\w-]){body}", re.IGNORECASE)
+    return re.compile(rf"(?<![A-Za-z0-9]){body}", re.IGNORECASE)
 
 
-def _acronym(units: list[str]) -> re.Pattern[str] | None:
-    """"selective serotonin reuptake inhibitors" -> matches "SSRI", "SSRIs"."""
-    words = [u for u in units if " " not in u and not u[0].isdigit()]
-    if len(words) < 2:
-        return None
-    letters = "".join(w[0] for w in words).upper()
-    return re.compile(rf"\b{letters}s?\b")
+def _acronym(query: QueryAnalysis) -> re.Pattern[str] | None:
+    """"selective serotonin reuptake inhibitors" -> "SSRI(s)"; "mass drug administration" -> "MDA"."""
+    for phrase in query.intervention:
+        words = [w for w in _UNIT_WORD.findall(phrase.lower()) if w not in _QUESTION_STOP and w[0].isalpha()]
+        if 2 <= len(words) <= 6:
+            letters = "".join(w[0] for w in words).upper()
+            return re.compile(rf"\b{letters}s?\b")
+    return None
 
 
-def intervention_share(text: str, units: list[str]) -> float:
-    """Share of the intervention's units found in ``text`` (1.0 when the question names none)."""
+def intervention_share(text: str, units: list[str], query: QueryAnalysis | None = None) -> float:
+    """Share of the intervention's units found in ``text`` (1.0 when the question names none,
+    or when the text uses the intervention's acronym)."""
     if not units:
         return 1.0
-    acronym = _acronym(units)
+    acronym = _acronym(query) if query else None
     if acronym and acronym.search(text):
         return 1.0
     found = sum(1 for unit in units if _unit_pattern(unit).search(text))

@@ -13,6 +13,7 @@ Without the model file or python-crfsuite, ``predict_roles`` returns None and th
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from functools import cache
@@ -22,7 +23,7 @@ from pathlib import Path
 ROLE_MODEL_FILE = "roles.crfsuite"
 _LOG = logging.getLogger(__name__)
 _WORD = re.compile(r"[a-z][a-z'-]*|\d+(?:\.\d+)?|[%<>=±]")
-_STOP = frozenset("the a an of and or in to for with on at by as from this that is are was were be".split())
+_STOP = frozenset(["the", "a", "an", "of", "and", "or", "in", "to", "for", "with", "on", "at", "by", "as", "from", "this", "that", "is", "are", "was", "were", "be"])
 _CUES = {
     "pval": re.compile(r"\b[Pp]\s*[<>=≤≥]|\bp-value", re.IGNORECASE),
     "ci": re.compile(r"\b9[05]\s?%\s*(?:CI|confidence)", re.IGNORECASE),
@@ -32,6 +33,12 @@ _CUES = {
     "past_were": re.compile(r"\b(?:were|was) (?:\w+ed)\b", re.IGNORECASE),
     "question": re.compile(r"\?\s*$"),
 }
+
+
+_CONCLUDING = re.compile(r"\s*(?:in conclusion|in summary|to conclude|to summari[sz]e|we conclude|"
+                         r"taken together|overall, (?:these|our|the) (?:results|findings|data))\b", re.IGNORECASE)
+_RESULT = re.compile(r"\b(?:increased|decreased|reduced|improved|fell|rose|lower|higher|differed)\b[^.;]{0,80}"
+                     r"\(\s*[Pp]\s*[<=]\s*0?\.\d+", re.IGNORECASE)
 
 
 def _words(text: str) -> list[str]:
@@ -48,7 +55,7 @@ def abstract_features(texts: list[str], cues: list[list[str]] | None = None) -> 
     for i, text in enumerate(texts):
         words = _words(text)
         feats = [f"w={w}" for w in set(words) if w not in _STOP]
-        feats += [f"b={a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+        feats += [f"b={a}_{b}" for a, b in itertools.pairwise(words)]
         feats += [f"f={w}" for w in words[:3]]
         feats += [f"q={min(9, int(10 * i / max(1, count)))}", f"i={min(i, 3)}",
                   f"r={min(count - 1 - i, 3)}", f"n={min(count, 12) // 3}"]
@@ -59,7 +66,7 @@ def abstract_features(texts: list[str], cues: list[list[str]] | None = None) -> 
 
 
 @cache
-def _tagger():  # noqa: ANN202 - pycrfsuite.Tagger when available
+def _tagger():
     path = Path(str(resources.files(__package__).joinpath("models", ROLE_MODEL_FILE)))
     try:
         import pycrfsuite
@@ -85,8 +92,19 @@ def predict_roles(texts: list[str]) -> list[str] | None:
     roles = tagger.tag(abstract_features(texts, cues))
     # Structured abstracts often file the aim under BACKGROUND, so the model learnt to blur the
     # two; an explicit aim ("We aimed to ...", "To determine whether ...") is the objective.
-    return [_aim_or_background(role, "objective" in cue) for role, cue in zip(roles, cues, strict=True)]
+    return [_overrule(_aim_or_background(role, "objective" in cue), text)
+            for role, cue, text in zip(roles, cues, texts, strict=True)]
 
 
 def _aim_or_background(role: str, aim_cue: bool) -> str:
     return "objective" if role == "background" and aim_cue else role
+
+
+def _overrule(role: str, text: str) -> str:
+    """Explicit openers win over the model: "In conclusion, ...", and a statistical result
+    ("... fell by 30% (p = 0.01)") is not a method."""
+    if _CONCLUDING.match(text):
+        return "conclusions"
+    if role in ("methods", "background", "objective") and _RESULT.search(text):
+        return "results"
+    return role

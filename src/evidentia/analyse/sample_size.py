@@ -74,7 +74,7 @@ _BEFORE_ENROLMENT = re.compile(
 )
 # "comprised 14 and 13 patients": two arms in one phrase (not "between 20 and 30 patients").
 _TWO_ARMS = re.compile(
-    rf"(?<!between )(?<!from )(?<!aged )\b(\d{{1,5}})\s*(?:,|and)\s*(\d{{1,5}})\s+{_MODIFIERS}({_UNITS})\b",
+    rf"(?<!between )(?<!from )(?<!aged )(?<![\d,.])(\d{{1,5}})(?:,\s+|\s+and\s+)(\d{{1,5}})\s+{_MODIFIERS}({_UNITS})\b",
     re.IGNORECASE,
 )
 _N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
@@ -155,7 +155,7 @@ def _two_arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]
     for m in _TWO_ARMS.finditer(text, start, end):
         n = int(m.group(1)) + int(m.group(2))
         span = make_span(text, m.start(), m.end())
-        out.append((2.4, SampleSize(n=n, basis="arms", unit=m.group(3).lower(), span=span)))
+        out.append((3.1, SampleSize(n=n, basis="arms", unit=m.group(3).lower(), span=span)))
     return out
 
 

@@ -19,6 +19,7 @@ no conclusion sentence). The 500 official test items are only for ``evidentia ev
 
 from __future__ import annotations
 
+import itertools
 import re
 
 from ..models import Paper, Sentence, StudyFacts
@@ -29,11 +30,9 @@ from .question import QuestionIntent, relevance, stem
 MODEL_NAME = "stance"  # abstracts with a conclusion (reasoning-free)
 NO_CONCLUSION_MODEL = "stance_no_conclusion"  # abstracts without one (reasoning-required)
 _TOKEN = re.compile(r"[a-z][a-z'-]*|\d+(?:\.\d+)?|[;,.]")
-_NEGATOR = frozenset("no not without never neither nor cannot failed fail fails lack lacks lacking none "
-                     "absence unable n't".split())
+_NEGATOR = frozenset(["no", "not", "without", "never", "neither", "nor", "cannot", "failed", "fail", "fails", "lack", "lacks", "lacking", "none", "absence", "unable", "n't"])
 _SCOPE_END = frozenset(";,.") | {"but", "whereas", "although", "however"}
-_STOP = frozenset("the a an of in to and or for with on at by as from this that these those is are was "
-                  "were be been it its their our we".split())
+_STOP = frozenset(["the", "a", "an", "of", "in", "to", "and", "or", "for", "with", "on", "at", "by", "as", "from", "this", "that", "these", "those", "is", "are", "was", "were", "be", "been", "it", "its", "their", "our", "we"])
 _QUESTION_FORMS = ("is", "are", "does", "do", "did", "can", "could", "should", "will", "was", "were",
                    "has", "have", "would", "may")
 
@@ -99,7 +98,7 @@ def stance_features(intent: QuestionIntent, question: str, paper: Paper, facts: 
     feats += polarity_features("c:", read_polarity(text))
     words = marked_words(text)
     feats += [f"w:{w}" for w in words]
-    feats += [f"b:{a}_{b}" for a, b in zip(words, words[1:], strict=False)]
+    feats += [f"b:{a}_{b}" for a, b in itertools.pairwise(words)]
     rel = relevance(text, intent.stems)
     feats.append(f"rel={min(4, int(rel * 5))}")
     feats += _alignment(words, intent)

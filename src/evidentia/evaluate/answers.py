@@ -110,6 +110,39 @@ def _ei_verbs(label: str) -> list[tuple[str, str]]:
     return [("change", "no")]
 
 
+def eval_direction(data: Path, limit: int | None = None) -> dict[str, float]:
+    """Findings' direction on Evidence Inference test prompts whose evidence is in the abstract:
+    does the finding for the evidence sentence say "no difference" exactly when the annotators
+    said "no significant difference"? (``unclear`` counts as a miss.)"""
+    wanted = datasets.ei_split(data, "test")
+    abstracts = datasets.evidence_inference_abstracts(data)
+    gold, guess = [], []
+    for prompt in datasets.evidence_inference_prompts(data):
+        if prompt["PMCID"] not in wanted or prompt["PMCID"] not in abstracts:
+            continue
+        title, parts = abstracts[prompt["PMCID"]]
+        paper = datasets.paper_from_parts(f"doc:PMC{prompt['PMCID']}", parts, title=title)
+        at = paper.abstract.find(" ".join(prompt["evidence"].split())[:60])
+        finding = next((f for f in analyse(paper).findings if f.span.start <= at < f.span.end), None) if at >= 0 else None
+        if finding is None:
+            continue
+        gold.append("no_difference" if "no significant" in prompt["label"] else "difference")
+        guess.append(finding_difference(finding.direction, finding.significant))
+        if limit and len(gold) >= limit:
+            break
+    scores = classification(gold, guess, ("difference", "no_difference"))
+    return {k: v for k, v in scores.items() if k in ("n", "accuracy", "macro_f1", "difference.f1", "no_difference.f1")}
+
+
+def finding_difference(direction: str, significant: bool | None) -> str:
+    """A finding as "difference", "no_difference" or "unclear"."""
+    if direction == "no_difference":
+        return "no_difference"
+    if direction in ("improved", "worsened") or significant:
+        return "difference"
+    return "unclear"
+
+
 def eval_speed(data: Path, limit: int | None = 2000) -> dict[str, float]:
     """``analyse()`` per CPU second of one core on SciFact abstracts (first ``limit`` of them)."""
     corpus = list(datasets.scifact_corpus(data).values())[: limit or None]

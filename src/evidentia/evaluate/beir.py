@@ -136,7 +136,9 @@ def ensure_dense(library: Any, settings: Settings, embedder: Any = None,
 def mode_settings(settings: Settings, mode: str, k: int) -> Settings:
     """``settings`` with the retrievers and rerank of ``mode``, returning ``k`` hits."""
     if mode not in _MODE_SETTINGS:
-        raise InputError(f"unknown evaluation mode {mode!r}", hint=f"use {', '.join(_MODE_SETTINGS)}")
+        raise InputError(
+            f"unknown evaluation mode {mode!r}", hint=f"use {', '.join(_MODE_SETTINGS)}"
+        )
     retrievers, rerank = _MODE_SETTINGS[mode]
     data = settings.model_dump(mode="json")
     data["index"].update(mode=retrievers, rerank=rerank)
@@ -187,7 +189,8 @@ def evaluate_beir(
         if any(mode != "bm25" and not mode.startswith("bm25+") for mode in modes):
             ensure_dense(library, settings, embedder, progress)
         for mode in modes:
-            run = run_queries(library, queries, mode_settings(settings, mode, 100), embedder=embedder)
+            chosen = mode_settings(settings, mode, 100)
+            run = run_queries(library, queries, chosen, embedder=embedder)
             scores.update(score_run(run, qrels, mode))
     return scores
 
@@ -214,7 +217,7 @@ def evaluate_pubmedqa(
     path: Path, settings: Settings | None = None, modes: Sequence[str] = MODES, *,
     work_dir: Path | None = None, embedder: Any = None, progress: Progress | None = None,
 ) -> dict[str, float]:
-    """Recall@10 of each question's own abstract among the 1,000: ``{"pubmedqa.bm25.recall@10"}``."""
+    """Recall@10 of each question's own abstract among all: ``{"pubmedqa.bm25.recall@10": ...}``."""
     settings = settings or Settings()
     papers, questions = load_pubmedqa(path)
     qrels = {pmid: {make_paper_id(pmid=pmid): 1} for pmid in questions}
@@ -223,6 +226,7 @@ def evaluate_pubmedqa(
         if any(mode != "bm25" and not mode.startswith("bm25+") for mode in modes):
             ensure_dense(library, settings, embedder, progress)
         for mode in modes:
-            run = run_queries(library, questions, mode_settings(settings, mode, 10), embedder=embedder)
+            chosen = mode_settings(settings, mode, 10)
+            run = run_queries(library, questions, chosen, embedder=embedder)
             scores[f"pubmedqa.{mode}.recall@10"] = round(mean_metric(run, qrels, recall_at, 10), 4)
     return scores

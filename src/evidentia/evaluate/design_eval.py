@@ -123,11 +123,11 @@ def eval_design(data: Path, limit: int | None = None) -> dict[str, float]:
     pubtype = [(p, g) for p in _format_records(data) if (g := pubtype_gold(p.publication_types))]
     items = datasets.pubmedqa_items(data)
     mesh: dict[str, list[tuple[Paper, frozenset[str]]]] = {"train": [], "test": []}
-    for split in mesh:
+    for split, pairs in mesh.items():
         for pmid in datasets.pubmedqa_split(data, split):
             gold = mesh_gold(items[pmid].get("MESHES", []))
             if gold:
-                mesh[split].append((datasets.pubmedqa_paper(pmid, items[pmid]), gold))
+                pairs.append((datasets.pubmedqa_paper(pmid, items[pmid]), gold))
     rct = [(p, frozenset({"rct"})) for p in _rct_papers(data, limit)]
     if limit:
         pubtype, mesh = pubtype[:limit], {k: v[:limit] for k, v in mesh.items()}

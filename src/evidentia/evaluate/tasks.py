@@ -12,6 +12,7 @@ outcomes            outcome spans on EvidenceOutcomes (640 abstracts)
 roles               sentence roles of held-out structured abstracts read as unstructured
 design              text-only design against publication types, MeSH and RCT corpora
 sample-size         sample size against the shipped gold files and RCT group sizes
+direction           findings' direction (difference / no difference) on Evidence Inference
 speed               analyses per second of one core on SciFact abstracts
 beir-scifact        retrieval nDCG@10 / recall@100 (``evaluate.beir``, when present)
 ==================  ==========================================================================
@@ -58,6 +59,7 @@ TASKS: dict[str, Task] = {
         Task("roles", "sentence roles of held-out structured abstracts, labels hidden", "extractors:eval_roles", "evidence_inference"),
         Task("design", "text-only study design against publication types, MeSH, RCT corpora", "design_eval:eval_design", "pubmedqa"),
         Task("sample-size", "sample size against gold counts and RCT group sizes", "design_eval:eval_sample_size", "rct_numeric_results"),
+        Task("direction", "Evidence Inference test prompts: finding says no difference vs a difference", "answers:eval_direction", "evidence_inference"),
         Task("speed", "analyse() throughput on SciFact abstracts, one core", "answers:eval_speed", "scifact"),
         Task("beir-scifact", "retrieval on BEIR SciFact (nDCG@10, recall@100)", "beir:evaluate_beir", "beir/scifact"),
     )

@@ -4,6 +4,7 @@
     embedder = get_embedder("minilm-int8")
     index = DenseIndex.open(library.path, embedder)
     index.sync(library, progress=callback)      # embeds only papers not yet embedded
+    build_index(library, settings, progress=EmbedProgress())   # the same, as `evidentia index`
     index.search("Does X reduce Y?", k=10)      # [(paper_id, cosine), ...]
 
 Imports are lazy so that loading this package never loads faiss or onnxruntime by itself.
@@ -14,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 __all__ = [
-    "DEFAULT_EMBEDDER", "DenseIndex", "Embedder", "HashEmbedder", "available_embedders",
-    "get_embedder",
+    "DEFAULT_EMBEDDER", "DenseIndex", "EmbedProgress", "Embedder", "HashEmbedder",
+    "available_embedders", "build_index", "get_embedder",
 ]
 
 
@@ -24,6 +25,14 @@ def __getattr__(name: str) -> Any:
         from .dense import DenseIndex
 
         return DenseIndex
+    if name == "build_index":
+        from .sync import build_index
+
+        return build_index
+    if name == "EmbedProgress":
+        from .progress import EmbedProgress
+
+        return EmbedProgress
     if name in __all__:
         from . import embedders
 

@@ -213,8 +213,10 @@ class DenseIndex:
         index = self._index()
         dead = self._dead_mask()
         want = min(k + 16, index.ntotal)
+        from .faiss_index import search
+
         while True:
-            scores, ords = index.search(vector, want)
+            scores, ords = search(index, vector, want, self.ef_search)
             hits = [
                 (int(o), float(s)) for o, s in zip(ords[0], scores[0], strict=True)
                 if 0 <= o < len(dead) and not dead[o]
@@ -231,7 +233,8 @@ class DenseIndex:
             if not ords:
                 return {}
             matrix = self._vectors()[sorted(ords.values())].astype(np.float32)
-        by_ord = dict(zip(sorted(ords.values()), matrix @ np.asarray(vector, np.float32), strict=True))
+        cosines = matrix @ np.asarray(vector, np.float32)
+        by_ord = dict(zip(sorted(ords.values()), cosines, strict=True))
         return {paper_id: float(by_ord[o]) for paper_id, o in ords.items()}
 
     # ------------------------------------------------------------------ internals

@@ -60,6 +60,16 @@ def save_graph(dense: DenseIndex) -> None:
     os.replace(partial, path)
 
 
+def search(index: Any, vectors: np.ndarray, want: int, ef_search: int) -> tuple[Any, Any]:
+    """faiss search; an HNSW graph explores at least ``want`` nodes (else recall drops)."""
+    if hasattr(index, "hnsw"):
+        import faiss
+
+        params = faiss.SearchParametersHNSW(efSearch=max(ef_search, want))
+        return index.search(vectors, want, params=params)
+    return index.search(vectors, want)
+
+
 def _read_graph(dense: DenseIndex) -> Any:
     import faiss
 

@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 import sqlite3
 import threading
@@ -244,8 +245,10 @@ class MilvusIndex:
         schema.add_field("facts", DataType.VARCHAR, max_length=MAX_VARCHAR)
         schema.add_function(Function(name="text_bm25", function_type=FunctionType.BM25,
                                      input_field_names=["text"], output_field_names=["sparse"]))
-        self._call(self.client.create_collection, physical, schema=schema,
-                   index_params=self._index_params(exact))
+        self._call(self.client.create_collection, physical, schema=schema)
+        # sync=False: indexes build in the background (load_collection waits for them), and
+        # pymilvus's wait loop polls a call milvus-lite does not implement.
+        self._call(self.client.create_index, physical, self._index_params(exact), sync=False)
         self._call(self.client.alter_collection_properties, physical,
                    properties={META_KEY: json.dumps({"format": FORMAT, **meta}, sort_keys=True)})
         return physical
@@ -298,20 +301,23 @@ class MilvusIndex:
 
     def physical_name(self) -> str | None:
         """The collection the alias points at, or None when it is not published."""
-        try:
-            found = self.client.describe_alias(alias=self.alias)
-        except Exception:  # noqa: BLE001 - pymilvus raises a plain MilvusException for "no alias"
-            return None
-        return found.get("collection_name") if isinstance(found, dict) else None
+        for name in self._call(self.client.list_collections):
+            if name.startswith(f"{self.alias}_"):
+                found = self._call(self.client.list_aliases, name)
+                if self.alias in (found.get("aliases") or []):
+                    return str(name)
+        return None
 
     def meta(self) -> dict[str, Any]:
         """The build's description: embedder, analyser version, build digest, text weights."""
         if self._meta is None:
-            if self.physical_name() is None:
+            physical = self.physical_name()
+            if physical is None:
                 raise LibraryError(
                     f"no evidentia collection {self.alias!r} in Milvus at {self.uri}",
                     hint="load one with `evidentia bulk load DIR --milvus-uri URI`",
                 )
+            self._ensure_loaded(physical)
             described = self._call(self.client.describe_collection, self.alias)
             raw = (described.get("properties") or {}).get(META_KEY, "{}")
             meta = json.loads(raw)
@@ -320,6 +326,12 @@ class MilvusIndex:
                                    "evidentia", hint="reload it with `evidentia bulk load`")
             self._meta = meta
         return self._meta
+
+    def _ensure_loaded(self, physical: str) -> None:
+        """Load the collection for search (milvus-lite forgets that between processes)."""
+        state = self._call(self.client.get_load_state, physical)
+        if "Loaded" not in str(state.get("state", "")):
+            self._call(self.client.load_collection, physical)
 
     def count(self) -> int:
         stats = self._call(self.client.get_collection_stats, self.alias)
@@ -424,6 +436,8 @@ def open_index(
                           hint="use letters, digits and underscores, starting with a letter")
     try:
         from pymilvus import MilvusClient
+        # Failed calls are reported by us, as one user-facing error, not as logged tracebacks.
+        logging.getLogger("pymilvus.decorators").setLevel(logging.CRITICAL)
     except ImportError:
         raise ConfigError("the Milvus backend needs pymilvus", hint=INSTALL_HINT) from None
     try:

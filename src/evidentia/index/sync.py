@@ -65,3 +65,24 @@ def _commit(index: DenseIndex, pending: _Pending) -> int:
     vectors = index.embedder.embed(pending.texts)
     index.append(pending.rows, vectors, pending.replaced)
     return len(pending)
+
+
+def build_index(library: Any, settings: Any, *, progress: Progress | None = None,
+                embedder: Any = None) -> SyncSummary:
+    """``evidentia index``: bring the library's dense index for ``settings.index`` up to date.
+
+    ``settings`` is a :class:`evidentia.config.Settings`; ``progress`` receives
+    ``("embed", done=, total=, embedded=)`` events (see :class:`.progress.EmbedProgress`).
+    """
+    from .dense import DenseIndex
+    from .embedders import get_embedder
+
+    options = settings.index
+    index = DenseIndex.open(
+        library.path, embedder or get_embedder(options.embedder), exact_max=options.exact_max,
+        hnsw_m=options.hnsw_m, ef_search=options.hnsw_ef_search, chunk=options.embed_chunk,
+    )
+    try:
+        return index.sync(library, progress=progress)
+    finally:
+        index.close()

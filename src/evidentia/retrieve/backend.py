@@ -11,8 +11,8 @@
   BM25 (a Milvus BM25 function) and dense candidates, filtered in Milvus on the scalar fields,
   fused by the same weighted reciprocal rank (``backend.fusion = "client"``) or by Milvus's
   ``RRFRanker`` (``"server"``), then the same feature rerank. Papers and facts come from the
-  collection; facts from an older analyser version are re-analysed here (analysis is
-  deterministic, so the result is what a fresh build would store).
+  collection; facts of an older analyser version are left out, like stale cache entries, and
+  the pipeline analyses those hits afresh.
 
 Both return ``Hit`` objects with their ``Paper``, so everything after retrieval (analysis,
 stance, synthesis, rendering) is shared: the same hits give the same report.
@@ -36,7 +36,11 @@ MILVUS_LIVE_NOTICE = "Milvus backend: live sources are not searched; the collect
 
 @dataclass
 class BackendResult:
-    """Ranked hits (each with its paper), notices for the user, and facts the backend holds."""
+    """Ranked hits (each with its paper), notices for the user, and facts the backend holds.
+
+    ``facts`` holds the hits' stored facts of the current analyser version; the pipeline
+    analyses the hits it lacks (as it does for papers the library's cache lacks).
+    """
 
     hits: list[Hit]
     notices: list[str] = field(default_factory=list)
@@ -93,7 +97,8 @@ def milvus_search(
         _fill_dense_scores(candidates[: settings.index.rerank_depth], stored, vector)
         candidates = _rerank(query, settings.index.rerank_depth, weights, candidates)
     hits = _hits(candidates[:k])
-    return BackendResult(hits, [], _facts_of(hits, current))
+    return BackendResult(hits, [], {hit.paper_id: current[hit.paper_id] for hit in hits
+                                    if hit.paper_id in current})
 
 
 def collection_embedder(index: Any) -> Any:
@@ -156,16 +161,6 @@ def _current_facts(stored: dict[str, Any]) -> dict[str, StudyFacts]:
     return {
         paper_id: row.facts for paper_id, row in stored.items()
         if row.facts is not None and row.facts.analyser_version == ANALYSER_VERSION
-    }
-
-
-def _facts_of(hits: list[Hit], current: dict[str, StudyFacts]) -> dict[str, StudyFacts]:
-    """Facts for every hit: stored when current, else analysed now (deterministic, the same)."""
-    from ..analyse import analyse
-
-    return {
-        hit.paper_id: current.get(hit.paper_id) or analyse(hit.paper)
-        for hit in hits if hit.paper is not None
     }
 
 

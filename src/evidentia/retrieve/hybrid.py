@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..config import Settings
+from ..errors import ConfigError
 from ..models import Filters, Hit, Paper, QueryAnalysis, StudyFacts
 from .fusion import reciprocal_rank_fusion
 from .rerank import Candidate, rerank
@@ -65,11 +66,30 @@ def _plan(
     mode = settings.index.mode
     if mode == "bm25":
         return mode, None
-    dense = open_dense_index(library, settings, embedder)
+    try:
+        dense = open_dense_index(library, settings, embedder)
+    except ConfigError as error:  # the embedder's artifact is missing: say so, search anyway
+        if mode != "auto":
+            raise
+        notices.append(f"{error}; BM25 only")
+        return "bm25", None
     if dense is None:
-        notices.append(NO_INDEX_NOTICE)
+        notices.append(_no_index_notice(library, settings, embedder))
         return "bm25", None
     return ("hybrid" if mode == "auto" else mode), dense
+
+
+def _no_index_notice(library: Any, settings: Settings, embedder: Any) -> str:
+    """The standard notice, naming the embedders that do have an index when there are some."""
+    from ..index.dense import index_folder
+
+    folder = index_folder(getattr(library, "path", "") or "")
+    built = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
+    if not built:
+        return NO_INDEX_NOTICE
+    name = embedder.name if embedder is not None else settings.index.embedder
+    return (f"no embedding index for the embedder {name!r} (built: {', '.join(built)}): "
+            "BM25 only; run `evidentia index` to build one, or set index.embedder")
 
 
 def open_dense_index(library: Any, settings: Settings, embedder: Any = None) -> Any:

@@ -108,7 +108,7 @@ STEM = 6
 
 
 def stem(word: str) -> str:
-    """A crude, language-general stem: lower case, first six letters (``fractures`` = ``fractu``)."""
+    """A crude, language-general stem: lower case, six letters (``fractures`` = ``fractu``)."""
     return word.lower()[:STEM]
 
 

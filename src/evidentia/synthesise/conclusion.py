@@ -63,7 +63,7 @@ def _weighing(relevant: list[StudyItem], grade: Grade) -> Draft:
 TIERS = (  # (name, designs), strongest first; what is left over is "other studies"
     ("randomised trials and their syntheses", frozenset({"meta_analysis", "systematic_review",
                                                          "rct"})),
-    ("observational studies", frozenset({"non_randomised_trial", "cohort", "case_control",
+    ("observational studies", frozenset({"trial", "non_randomised_trial", "cohort", "case_control",
                                          "cross_sectional"})),
     ("case reports and series", frozenset({"case_series", "case_report"})),
 )

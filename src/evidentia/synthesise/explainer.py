@@ -47,6 +47,7 @@ PLAIN_DESIGN: dict[str, tuple[str, str, str]] = {  # (one, with {people}, many)
                           "reviews of other studies"),
     "rct": ("randomised trial", "randomised trial in {people}", "randomised trials"),
     "non_randomised_trial": ("trial", "trial in {people}", "trials"),
+    "trial": ("trial", "trial in {people}", "trials"),
     "cohort": ("study that followed people over time", "study that followed {people} over time",
                "studies that followed people over time"),
     "case_control": ("study that compared people with and without the condition",

@@ -16,7 +16,7 @@ from .studies import SUPPORTIVE, StudyItem
 LEVELS = ("very low", "low", "moderate", "high")
 START_LEVEL: dict[str, int] = {
     "meta_analysis": 3, "systematic_review": 3, "rct": 3,
-    "non_randomised_trial": 1, "cohort": 1, "case_control": 1, "cross_sectional": 1,
+    "trial": 2, "non_randomised_trial": 1, "cohort": 1, "case_control": 1, "cross_sectional": 1,
     "case_series": 0, "case_report": 0, "guideline": 0, "narrative_review": 0,
     "animal": 0, "in_vitro": 0, "other": 0,
 }

@@ -23,7 +23,7 @@ from .relevance import treatment_core
 from .studies import StudyItem, evidence, fact_label, number_is_written, soften_case
 
 CASE_DESIGNS = frozenset({"case_series", "case_report"})
-EXPERIMENT_DESIGNS = frozenset({"rct", "non_randomised_trial", "animal", "other"})
+EXPERIMENT_DESIGNS = frozenset({"rct", "trial", "non_randomised_trial", "animal", "other"})
 SYNTHESIS_DESIGNS = frozenset({"meta_analysis", "systematic_review", "narrative_review",
                                "guideline"})
 # Designs that observe people first and a treatment or exposure second.
@@ -113,6 +113,9 @@ def design_noun(item: StudyItem) -> str:
         core = "trial"
         adjectives = [facts.blinding, "non-randomised",
                       "placebo-controlled" if facts.placebo else None]
+    elif facts.design == "trial":
+        core = "trial"
+        adjectives = [facts.blinding, "placebo-controlled" if facts.placebo else None]
     else:
         core = DESIGN_LABELS.get(facts.design, "study")
         adjectives = [facts.blinding, "placebo-controlled" if facts.placebo else None]

@@ -31,6 +31,7 @@ DESIGN_WEIGHT: dict[str, float] = {
     "systematic_review": 0.9,
     "rct": 0.8,
     "non_randomised_trial": 0.5,
+    "trial": 0.6,  # a controlled trial whose abstract does not say whether it was randomised
     "cohort": 0.45,
     "case_control": 0.4,
     "cross_sectional": 0.3,
@@ -43,7 +44,7 @@ DESIGN_WEIGHT: dict[str, float] = {
     "other": 0.2,
 }
 NON_HUMAN_FACTOR = 0.3  # an animal or cell study counts for less than the same design in people
-TRIAL_DESIGNS = frozenset({"rct", "non_randomised_trial"})
+TRIAL_DESIGNS = frozenset({"rct", "trial", "non_randomised_trial"})
 CONTROLLED_DESIGNS = frozenset({"meta_analysis", "systematic_review", "rct"})
 SUPPORTIVE = frozenset({"yes", "possibly"})
 STANCE_SCORE = {"yes": 1.0, "possibly": 0.5, "no": -1.0}

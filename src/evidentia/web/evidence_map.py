@@ -15,7 +15,7 @@ from .views import StudyCard
 
 SHORT_DESIGN = {
     "meta_analysis": "meta-analysis", "systematic_review": "syst. review", "rct": "RCT",
-    "non_randomised_trial": "non-rand. trial", "cohort": "cohort", "case_control": "case-control",
+    "trial": "trial", "non_randomised_trial": "non-rand. trial", "cohort": "cohort", "case_control": "case-control",
     "cross_sectional": "cross-sect.", "case_series": "case series", "case_report": "case report",
     "guideline": "guideline", "narrative_review": "review", "animal": "animal",
     "in_vitro": "in vitro", "other": "other",

@@ -1,0 +1,188 @@
+"""``evidentia bulk build`` on Spark (local[2], one session for the module), then ``bulk load``
+into milvus-lite and ``ask --backend milvus``: the whole path, on the PubMed baseline sample.
+
+Skipped, saying why, without pyspark, Java or milvus-lite. About 30-60 s on 2 cores.
+``EVIDENTIA_TEST_MILVUS_URI=http://host:19530`` loads into a real Milvus instead of milvus-lite.
+"""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("pyarrow", reason="bulk builds need pyarrow (pip install pyarrow)")
+pytest.importorskip("pyspark", reason="bulk builds need pyspark (pip install pyspark)")
+if shutil.which("java") is None:
+    pytest.skip("bulk builds need Java 17+ on PATH", allow_module_level=True)
+
+import pyarrow.parquet as pq  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from evidentia import pipeline  # noqa: E402
+from evidentia.analyse import analyse  # noqa: E402
+from evidentia.bulk import build  # noqa: E402
+from evidentia.bulk.layout import DATASETS, paper_from_columns, read_manifest  # noqa: E402
+from evidentia.bulk.spark import spark_session  # noqa: E402
+from evidentia.cli import cli  # noqa: E402
+from evidentia.config import Settings  # noqa: E402
+from evidentia.errors import InputError  # noqa: E402
+from evidentia.index.dense import DenseIndex  # noqa: E402
+from evidentia.index.embedders import document_text, get_embedder  # noqa: E402
+from evidentia.models import Filters, Report  # noqa: E402
+from evidentia.synthesise import synthesise  # noqa: E402
+from test_bulk_records import article, deletion, pubmed_xml  # noqa: E402
+
+QUESTION = "Does treatment improve survival in patients with cancer?"
+PARTITIONS = 3
+
+
+@pytest.fixture(scope="module")
+def spark() -> Iterator[object]:
+    session, started = spark_session(Settings().bulk)
+    yield session
+    if started:
+        session.stop()
+
+
+@pytest.fixture(scope="module")
+def crafted(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Three small files: versions, a deletion, a comeback, a malformed record, a non-record."""
+    folder = tmp_path_factory.mktemp("crafted")
+    (folder / "f1.xml").write_bytes(pubmed_xml(
+        article("90000001", title="Old title"), article("90000002"), article("90000003"),
+        article("90000004", title="", abstract="")))
+    (folder / "f2.xml.gz").write_bytes(gzip.compress(pubmed_xml(
+        article("90000001", title="New title"), deletion("90000002", "90000003")), mtime=0))
+    (folder / "f3.xml").write_bytes(pubmed_xml(article("90000002", title="Back again")))
+    (folder / "f4.txt").write_bytes(b"%PDF-1.4 not records")
+    return folder
+
+
+@pytest.fixture(scope="module")
+def built(spark, formats: Path, crafted: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:  # noqa: ANN001
+    """``evidentia bulk build`` through the CLI, as a user runs it."""
+    out = tmp_path_factory.mktemp("bulk") / "out"
+    sources = [str(formats / "pubmed_xml" / "baseline_style"), str(crafted)]
+    result = CliRunner().invoke(cli, ["bulk", "build", *sources, "--out", str(out), "--partitions",
+                                      str(PARTITIONS), "--embedder", "hash", "--json"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def milvus_uri(folder: Path) -> str:
+    """milvus-lite in ``folder``, or the real Milvus named by ``EVIDENTIA_TEST_MILVUS_URI``."""
+    return os.environ.get("EVIDENTIA_TEST_MILVUS_URI") or str(folder / "milvus.db")
+
+
+def table(out: Path, dataset: str) -> list[dict[str, object]]:
+    return pq.read_table(out / dataset).to_pylist()
+
+
+def test_counts_and_the_skipped_list(built: Path) -> None:
+    counts = read_manifest(built).counts
+    # 60 sample papers + 4 crafted ids; 6 sample deletions (of ids not in the sample) + 90000003.
+    assert counts == {"papers": 62, "deleted": 7, "skipped": 4, "analysis_errors": 0,
+                      "records": 60 + 6 + 2 + 4 + 3 + 1 + 1}
+    skipped = [json.loads(line) for line in (built / "skipped.jsonl").read_text().splitlines()]
+    assert [s["source"] for s in skipped] == ["pmparser_pubmed_no_rows.xml"] * 2 + ["f1.xml", "f4.txt"]
+    assert all(s["reason"] for s in skipped)
+
+
+def test_updates_and_deletions_apply_in_file_order(built: Path) -> None:
+    papers = {row["id"]: row for row in table(built, "papers")}
+    assert papers["pmid:90000001"]["title"] == "New title"  # f2 replaced f1's version
+    assert papers["pmid:90000002"]["title"] == "Back again"  # deleted in f2, back in f3
+    assert "pmid:90000003" not in papers  # deleted in f2
+
+
+def test_buckets_are_files_and_rows_are_sorted(built: Path) -> None:
+    for dataset in DATASETS:
+        names = sorted(path.name for path in (built / dataset).iterdir())
+        assert names == [f"part-{b:05d}.parquet" for b in range(PARTITIONS)]
+        for bucket, name in enumerate(names):
+            rows = pq.read_table(built / dataset / name, columns=["id", "bucket"]).to_pylist()
+            assert {row["bucket"] for row in rows} == {bucket}
+            assert [row["id"] for row in rows] == sorted(row["id"] for row in rows)
+
+
+def test_facts_and_vectors_are_what_the_library_computes(built: Path) -> None:
+    facts = {row["id"]: row for row in table(built, "facts")}
+    vectors = {row["id"]: row["vector"] for row in table(built, "embeddings")}
+    embedder = get_embedder("hash")
+    for row in table(built, "papers"):
+        paper = paper_from_columns(row)
+        assert facts[paper.id]["facts_json"] == analyse(paper).model_dump_json(), paper.id
+        expected = embedder.embed([document_text(paper.title, paper.abstract)])[0]
+        assert vectors[paper.id] == pytest.approx(expected.tolist(), abs=1e-6)
+
+
+def test_a_rerun_after_a_killed_job_gives_the_same_output(built: Path, formats: Path, crafted: Path,
+                                                          tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    shutil.copytree(built, out)
+    before = {dataset: table(out, dataset) for dataset in DATASETS}
+    manifest = (out / "manifest.json").read_text()
+    # What a job killed while writing leaves: no manifest, a half-written staging folder,
+    # one dataset moved aside.
+    (out / "manifest.json").unlink()
+    (out / ".staging" / "papers").mkdir(parents=True)
+    (out / ".staging" / "papers" / "part-00000-junk.parquet").write_bytes(b"half")
+    (out / "facts").rename(out / ".old-facts")
+    with pytest.raises(InputError, match="no finished bulk build"):
+        read_manifest(out)
+    settings = Settings.load(None, ["index.embedder=hash", f"bulk.partitions={PARTITIONS}"])
+    build([str(formats / "pubmed_xml" / "baseline_style"), str(crafted)], str(out), settings)
+    assert (out / "manifest.json").read_text() == manifest
+    assert {dataset: table(out, dataset) for dataset in DATASETS} == before
+    assert sorted(p.name for p in out.iterdir()) == ["embeddings", "facts", "manifest.json", "papers",
+                                                     "skipped.jsonl"]
+
+
+def test_load_then_ask_with_the_milvus_backend(built: Path, tmp_path: Path) -> None:
+    pytest.importorskip("milvus_lite", reason="the Milvus tests run on milvus-lite (pip install milvus-lite)")
+    uri = milvus_uri(tmp_path)
+    runner = CliRunner()
+    loaded = runner.invoke(cli, ["bulk", "load", str(built), "--milvus-uri", uri, "--json"])
+    assert loaded.exit_code == 0, loaded.output
+    assert json.loads(loaded.stdout)["rows"] == 62
+    again = runner.invoke(cli, ["bulk", "load", str(built), "--milvus-uri", uri, "--json"])
+    assert json.loads(again.stdout)["already_loaded"] is True
+    asked = runner.invoke(cli, ["ask", QUESTION, "--backend", "milvus", "--milvus-uri", uri,
+                                "--format", "json", "--k", "5"])
+    assert asked.exit_code == 0, asked.output
+    report = Report.model_validate_json(asked.stdout)
+    papers = {row["id"] for row in table(built, "papers")}
+    assert len(report.studies) == 5 and {s.paper_id for s in report.studies} <= papers
+
+
+def test_same_hits_give_the_same_report_as_the_embedded_library(built: Path, formats: Path,
+                                                                crafted: Path, tmp_path: Path) -> None:
+    """Spark's papers and facts, read back from Milvus, make the report the library makes."""
+    pytest.importorskip("milvus_lite", reason="the Milvus tests run on milvus-lite (pip install milvus-lite)")
+    from evidentia.bulk import load
+    from evidentia.index.milvus import open_index
+
+    uri = milvus_uri(tmp_path)
+    load(built, Settings.load(None, [f"backend.milvus_uri={uri}"]))
+    embedded = Settings.load(None, [f"library.path={tmp_path / 'lib.sqlite'}", "index.embedder=hash"])
+    folder = formats / "pubmed_xml" / "baseline_style"
+    records = sorted(p for p in crafted.iterdir() if p.suffix != ".txt")  # add stops at a non-record file
+    pipeline.add(sorted(folder.iterdir()) + records, embedded)
+    with pipeline.open_library(embedded) as library:
+        DenseIndex.open(library.path, get_embedder("hash")).sync(library)
+        query = pipeline.prepare_query(QUESTION, embedded)
+        found = pipeline.retrieve(library, query, embedded, Filters(), k=8)
+    stored = open_index(uri).fetch(hit.paper_id for hit in found.hits)
+    from_milvus = pipeline.Retrieved(query, [
+        hit.model_copy(update={"paper": stored[hit.paper_id].paper}) for hit in found.hits
+    ], {pid: row.facts for pid, row in stored.items()})
+    reports = [synthesise(query, pipeline._judge(query, result), settings=embedded.synthesise)
+               for result in (found, from_milvus)]
+    assert len(found.hits) == 8 and reports[0].studies
+    assert reports[0].model_dump_json() == reports[1].model_dump_json()
