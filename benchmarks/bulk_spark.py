@@ -34,7 +34,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 sys.path.insert(0, str(REPO / "benchmarks"))
 
-from scale import sentence_pool, synthetic_papers  # noqa: E402
+from scale import sentence_pool, synthetic_papers
 
 BASELINE_RECORDS = 36_000_000
 BASELINE_FILES = 1_300
@@ -85,7 +85,11 @@ def step_rates(path: Path) -> dict[str, float]:
     """Single-core papers/s of each step, on the first SAMPLE records of one file."""
     from evidentia.analyse import analyse
     from evidentia.bulk.records import file_events
-    from evidentia.index.embedders import available_embedders, document_text, get_embedder
+    from evidentia.index.embedders import (
+        available_embedders,
+        document_text,
+        get_embedder,
+    )
     from evidentia.models import Paper
 
     content = path.read_bytes()

@@ -18,6 +18,7 @@ Uri: ``--uri http://host:19530`` measures a real Milvus instead of milvus-lite.
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import shutil
@@ -25,13 +26,16 @@ import statistics
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
-REPO = Path(__file__).resolve().parents[1]
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+# This script is named like the milvus_lite package: keep its folder off the import path.
+sys.path[:] = [p for p in sys.path if Path(p or ".").resolve() != HERE]
 sys.path.insert(0, str(REPO / "src"))
-sys.path.insert(0, str(REPO / "benchmarks"))
 
-from evidentia.config import Settings  # noqa: E402
-from evidentia.models import Filters, Paper, StudyFacts  # noqa: E402
+from evidentia.config import Settings
+from evidentia.models import Filters, Paper, StudyFacts
 
 SHARED = Path(os.environ.get("EVIDENTIA_SHARED_DATA", REPO.parent / "shared" / "data"))
 
@@ -122,11 +126,13 @@ def equivalence(work: Path, embedders: list[str], uri: str | None) -> list[tuple
 
 
 def load_and_query(build_dir: Path, work: Path, uri: str | None, count: int) -> list[tuple[str, str]]:
+    scale = _benchmark_module("scale")
+    peak_rss_mb, questions = scale.peak_rss_mb, scale.questions
+
     from evidentia.bulk import load
     from evidentia.bulk.layout import read_manifest
     from evidentia.pipeline import prepare_query
     from evidentia.retrieve.backend import search_backend
-    from scale import peak_rss_mb, questions
 
     manifest = read_manifest(build_dir)
     db = work / "load.db"
@@ -155,6 +161,14 @@ def load_and_query(build_dir: Path, work: Path, uri: str | None, count: int) -> 
          f"{statistics.median(times):.0f} ms / {times[min(len(times) - 1, int(len(times) * 0.99))]:.0f} ms"),
         ("peak memory of this process", f"{peak_rss_mb():,.0f} MB"),
     ]
+
+
+def _benchmark_module(name: str) -> Any:
+    """A sibling benchmark script, imported by path (this folder is off ``sys.path``)."""
+    spec = importlib.util.spec_from_file_location(name, HERE / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)  # type: ignore[arg-type]
+    spec.loader.exec_module(module)  # type: ignore[union-attr]
+    return module
 
 
 def row_bytes(build_dir: Path, manifest: object) -> str:

@@ -10,12 +10,12 @@ import pytest
 
 pytest.importorskip("pyarrow", reason="bulk builds need pyarrow (pip install pyarrow)")
 
-from evidentia.bulk.layout import ROW_SCHEMA, paper_columns, paper_from_columns  # noqa: E402
-from evidentia.bulk.records import enrich_rows, file_events, latest_papers  # noqa: E402
-from evidentia.config import Settings  # noqa: E402
-from evidentia.index.embedders import HashEmbedder  # noqa: E402
-from evidentia.index.milvus import TermAnalyser, filter_expression, query_text  # noqa: E402
-from evidentia.models import Filters, Paper  # noqa: E402
+from evidentia.bulk.layout import ROW_SCHEMA, paper_columns, paper_from_columns
+from evidentia.bulk.records import enrich_rows, file_events, latest_papers
+from evidentia.config import Settings
+from evidentia.index.embedders import HashEmbedder
+from evidentia.index.milvus import TermAnalyser, filter_expression, query_text
+from evidentia.models import Filters, Paper
 
 LIMITS = {"max_file_bytes": 10**9, "max_record_bytes": 2 * 1024**2}
 
@@ -75,7 +75,7 @@ def test_events_carry_file_and_record_numbers_and_the_paper() -> None:
 
 def test_a_skip_says_where_and_why() -> None:
     (event,) = file_events(0, "x.bin", b"%PDF-1.4", **LIMITS)
-    _, _, _, kind, _, source, position, reason = event
+    _, _, _, kind, _, _source, position, reason = event
     assert (kind, position) == ("skip", "file") and "x.bin" in reason and "not recognised" in reason
 
 

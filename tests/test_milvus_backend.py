@@ -16,20 +16,20 @@ import pytest
 pytest.importorskip("pymilvus", reason="the Milvus backend needs pymilvus (pip install pymilvus)")
 pytest.importorskip("milvus_lite", reason="these tests run on milvus-lite (pip install milvus-lite)")
 
-from evidentia import pipeline  # noqa: E402
-from evidentia.analyse import ANALYSER_VERSION, analyse  # noqa: E402
-from evidentia.bulk.layout import Manifest  # noqa: E402
-from evidentia.bulk.loader import load_records  # noqa: E402
-from evidentia.config import Settings  # noqa: E402
-from evidentia.errors import ConfigError, LibraryError  # noqa: E402
-from evidentia.index.dense import DenseIndex  # noqa: E402
-from evidentia.index.embedders import document_text, get_embedder  # noqa: E402
-from evidentia.index.milvus import PaperRecord, open_index  # noqa: E402
-from evidentia.ingest import read_path  # noqa: E402
-from evidentia.models import Filters, Paper, StudyFacts  # noqa: E402
-from evidentia.retrieve.backend import search_backend  # noqa: E402
-from evidentia.store.library import Library  # noqa: E402
-from evidentia.synthesise import synthesise  # noqa: E402
+from evidentia import pipeline
+from evidentia.analyse import ANALYSER_VERSION, analyse
+from evidentia.bulk.layout import Manifest
+from evidentia.bulk.loader import load_records
+from evidentia.config import Settings
+from evidentia.errors import ConfigError, LibraryError
+from evidentia.index.dense import DenseIndex
+from evidentia.index.embedders import document_text, get_embedder
+from evidentia.index.milvus import PaperRecord, open_index
+from evidentia.ingest import read_path
+from evidentia.models import Filters, Paper, StudyFacts
+from evidentia.retrieve.backend import search_backend
+from evidentia.store.library import Library
+from evidentia.synthesise import synthesise
 
 QUESTION = "Does treatment improve survival in patients with cancer?"
 
@@ -47,7 +47,7 @@ def corpus(formats: Path) -> list[tuple[Paper, StudyFacts]]:
     return [(paper, analyse(paper)) for paper in papers]
 
 
-def load(index, corpus, build: str, version: str = ANALYSER_VERSION) -> None:  # noqa: ANN001
+def load(index, corpus, build: str, version: str = ANALYSER_VERSION) -> None:
     embedder = get_embedder("hash")
     vectors = embedder.embed([document_text(p.title, p.abstract) for p, _ in corpus])
     records = [PaperRecord.of(p, f.model_copy(update={"analyser_version": version}), v)
@@ -58,7 +58,7 @@ def load(index, corpus, build: str, version: str = ANALYSER_VERSION) -> None:  #
 
 
 @pytest.fixture(scope="module")
-def settings(tmp_path_factory: pytest.TempPathFactory, corpus) -> Settings:  # noqa: ANN001
+def settings(tmp_path_factory: pytest.TempPathFactory, corpus) -> Settings:
     folder = tmp_path_factory.mktemp("milvus")
     uri = milvus_uri(folder)
     load(open_index(uri, "evidentia_test"), corpus, "b1")
@@ -67,13 +67,13 @@ def settings(tmp_path_factory: pytest.TempPathFactory, corpus) -> Settings:  # n
         f"library.path={folder / 'library.sqlite'}"])
 
 
-def search(settings: Settings, filters: Filters | None = None, k: int = 10, question: str = QUESTION):  # noqa: ANN201
+def search(settings: Settings, filters: Filters | None = None, k: int = 10, question: str = QUESTION):
     query = pipeline.prepare_query(question, settings)
     return search_backend(None, query, settings, filters or Filters(), k=k)
 
 
-def test_hits_carry_the_stored_papers_and_facts(settings: Settings, corpus) -> None:  # noqa: ANN001
-    by_id = dict((p.id, (p, f)) for p, f in corpus)
+def test_hits_carry_the_stored_papers_and_facts(settings: Settings, corpus) -> None:
+    by_id = {p.id: (p, f) for p, f in corpus}
     found = search(settings)
     assert len(found.hits) == 10 and [h.rank for h in found.hits] == list(range(1, 11))
     for hit in found.hits:
@@ -90,7 +90,7 @@ def test_hits_carry_the_stored_papers_and_facts(settings: Settings, corpus) -> N
     (Filters(species="human"), lambda p, f: f.species in ("human", "unknown")),
     (Filters(species="animal"), lambda p, f: f.species == "animal"),
 ])
-def test_filters_run_in_milvus(settings: Settings, corpus, filters: Filters, check) -> None:  # noqa: ANN001
+def test_filters_run_in_milvus(settings: Settings, corpus, filters: Filters, check) -> None:
     expected = {p.id for p, f in corpus if check(p, f)}
     found = search(settings, filters, k=100, question="patients study results")
     ids = {hit.paper_id for hit in found.hits}
@@ -103,7 +103,7 @@ def test_server_side_fusion_and_single_retrievers(settings: Settings) -> None:
         assert len(found.hits) == 10, override
 
 
-def test_same_hits_give_the_same_report(settings: Settings, corpus, tmp_path: Path) -> None:  # noqa: ANN001
+def test_same_hits_give_the_same_report(settings: Settings, corpus, tmp_path: Path) -> None:
     """The embedded library and Milvus hold the same papers and facts: same hits, same report."""
     embedded = Settings.load(None, [f"library.path={tmp_path / 'lib.sqlite'}", "index.embedder=hash"])
     with Library.open(tmp_path / "lib.sqlite") as library:
@@ -122,7 +122,7 @@ def test_same_hits_give_the_same_report(settings: Settings, corpus, tmp_path: Pa
     assert reports[0].model_dump_json() == reports[1].model_dump_json()
 
 
-def test_ask_answers_from_milvus_without_a_library(settings: Settings, corpus) -> None:  # noqa: ANN001
+def test_ask_answers_from_milvus_without_a_library(settings: Settings, corpus) -> None:
     report = pipeline.ask(QUESTION, settings, k=5)
     ids = {p.id for p, _ in corpus}
     assert report.studies and {study.paper_id for study in report.studies} <= ids
@@ -130,7 +130,7 @@ def test_ask_answers_from_milvus_without_a_library(settings: Settings, corpus) -
     assert settings.library.resolved_path().is_file()  # an empty cache, created on the way
 
 
-def test_facts_of_an_older_analyser_are_analysed_again(tmp_path: Path, corpus) -> None:  # noqa: ANN001
+def test_facts_of_an_older_analyser_are_analysed_again(tmp_path: Path, corpus) -> None:
     uri = milvus_uri(tmp_path)
     load(open_index(uri, "evidentia_old"), corpus, "b0", version="older-0")
     old = Settings.load(None, ["backend.name=milvus", f"backend.milvus_uri={uri}",
@@ -141,7 +141,7 @@ def test_facts_of_an_older_analyser_are_analysed_again(tmp_path: Path, corpus) -
     assert found.hits and all(f.analyser_version == ANALYSER_VERSION for f in found.facts.values())
 
 
-def test_a_new_build_replaces_the_old_one(tmp_path: Path, corpus) -> None:  # noqa: ANN001
+def test_a_new_build_replaces_the_old_one(tmp_path: Path, corpus) -> None:
     index = open_index(milvus_uri(tmp_path), "evidentia_swap")
     load(index, corpus[:10], "first")
     load(index, corpus[:20], "second")

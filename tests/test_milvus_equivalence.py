@@ -19,19 +19,19 @@ import pytest
 pytest.importorskip("pymilvus", reason="the Milvus backend needs pymilvus (pip install pymilvus)")
 pytest.importorskip("milvus_lite", reason="these tests run on milvus-lite (pip install milvus-lite)")
 
-from evidentia import pipeline  # noqa: E402
-from evidentia.analyse import ANALYSER_VERSION  # noqa: E402
-from evidentia.bulk.layout import Manifest  # noqa: E402
-from evidentia.bulk.loader import load_records  # noqa: E402
-from evidentia.config import Settings  # noqa: E402
-from evidentia.errors import QueryError  # noqa: E402
-from evidentia.index.dense import DenseIndex  # noqa: E402
-from evidentia.index.embedders import available_embedders, document_text, get_embedder  # noqa: E402
-from evidentia.index.milvus import PaperRecord, open_index  # noqa: E402
-from evidentia.ingest import read_path  # noqa: E402
-from evidentia.models import Filters, Paper  # noqa: E402
-from evidentia.retrieve.backend import search_backend  # noqa: E402
-from evidentia.store.library import Library  # noqa: E402
+from evidentia import pipeline
+from evidentia.analyse import ANALYSER_VERSION
+from evidentia.bulk.layout import Manifest
+from evidentia.bulk.loader import load_records
+from evidentia.config import Settings
+from evidentia.errors import QueryError
+from evidentia.index.dense import DenseIndex
+from evidentia.index.embedders import available_embedders, document_text, get_embedder
+from evidentia.index.milvus import PaperRecord, open_index
+from evidentia.ingest import read_path
+from evidentia.models import Filters, Paper
+from evidentia.retrieve.backend import search_backend
+from evidentia.store.library import Library
 
 EMBEDDER = "minilm-static"
 MIN_OVERLAP = 0.9

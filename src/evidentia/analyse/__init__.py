@@ -28,7 +28,7 @@ Learned models live in ``models/`` (CRF files, JSON + npz; no pickles) and are r
 from __future__ import annotations
 
 from ..models import Fact, Paper, StudyFacts
-from .adverse import find_adverse_effects, find_tolerability
+from .adverse import find_harms
 from .conditions import find_conditions, find_populations
 from .design import detect_design
 from .doses import find_doses
@@ -42,7 +42,7 @@ from .sample_size import find_sample_size
 from .sentences import split_sentences
 from .stance import judge_stance
 
-ANALYSER_VERSION = "learned-2"
+ANALYSER_VERSION = "learned-3"
 
 # Longer texts are analysed up to these lengths (offsets stay valid: it is a prefix).
 MAX_ABSTRACT_CHARS = 20_000
@@ -61,6 +61,7 @@ def analyse(paper: Paper) -> StudyFacts:
     doses = find_doses(text)
     findings = find_findings(text, sentences, numbers)
     pico = _by_kind(find_pico(paper, sentences))
+    harms, tolerability = find_harms(text, sentences)
     return StudyFacts(
         paper_id=paper.id, analyser_version=ANALYSER_VERSION, sentences=sentences,
         design=design.design, design_source=design.source,  # type: ignore[arg-type]
@@ -72,11 +73,11 @@ def analyse(paper: Paper) -> StudyFacts:
         interventions=find_interventions(paper, sentences, doses, pico.get("intervention")),
         doses=doses, comparators=find_comparators(paper, sentences),
         outcome_measures=find_outcome_measures(text),
-        findings=findings, adverse_effects=find_adverse_effects(text, sentences),
+        findings=findings, adverse_effects=harms,
         mechanisms=find_mechanisms(text, sentences),
         key_finding=pick_key_finding(text, sentences, findings, numbers),
         participants=pico.get("participants", []), outcomes=pico.get("outcome", []),
-        tolerability=find_tolerability(text, sentences),
+        tolerability=tolerability,
     )
 
 

@@ -27,6 +27,15 @@ _HARM_CONTEXT = re.compile(
 _ALWAYS = frozenset({"adverse events", "side effects", "toxicity",
                      "discontinuation due to adverse events"})
 _TOLERATED = frozenset({"well tolerated"})
+# Harms that need a word saying which: "complications" alone is not a specific harm.
+_UNSPECIFIC = frozenset({"complications"})
+_QUALIFIER_BEFORE = re.compile(r"(?<![\w-])([A-Za-z][\w-]{2,})\s+$")
+_GENERIC_QUALIFIERS = frozenset(
+    ["postoperative", "post-operative", "perioperative", "peri-operative", "intraoperative",
+     "major", "minor", "serious", "severe", "overall", "total", "any", "other", "early", "late",
+     "all", "fewer", "more", "less", "related", "associated", "possible", "potential", "the",
+     "and", "with", "without", "had", "were", "was", "for", "from", "rate", "rates", "of",
+     "treatment-related", "surgical", "medical", "clinical", "significant", "common", "frequent"])
 # A negator up to four words before the term, in the same clause: "no serious", "without any".
 _NEGATED_BEFORE = re.compile(
     r"\b(?:no|not|without|none of|free of|free from|absence of|absent|neither|nor|never|lack of|"
@@ -35,7 +44,7 @@ _NEGATED_BEFORE = re.compile(
     re.IGNORECASE,
 )
 _NEGATED_AFTER = re.compile(
-    r"^(?:\s+[\w-]+){0,3}?\s+(?:were|was|have been|has been|are|is)\s+(?:\w+\s+)?"
+    r"^(?:[\s,]+[\w-]+){0,5}?\s+(?:were|was|have been|has been|are|is)\s+(?:\w+\s+)?"
     r"(?:not\s+(?:observed|reported|seen|found|noted|recorded|detected|experienced|present)|"
     r"absent|never\s+\w+)\b|^\s+(?:did not occur|occurred in no|were absent)",
     re.IGNORECASE,
@@ -50,6 +59,11 @@ def find_adverse_effects(text: str, sentences: list[Sentence]) -> list[Fact]:
 def find_tolerability(text: str, sentences: list[Sentence]) -> list[Fact]:
     """"Well tolerated" and harms said to be absent ("no serious adverse events occurred")."""
     return _harm_facts(text, sentences)[1]
+
+
+def find_harms(text: str, sentences: list[Sentence]) -> tuple[list[Fact], list[Fact]]:
+    """(adverse effects, tolerability facts) from one pass over the abstract."""
+    return _harm_facts(text, sentences)
 
 
 def _harm_facts(text: str, sentences: list[Sentence]) -> tuple[list[Fact], list[Fact]]:
@@ -71,9 +85,24 @@ def _harm_facts(text: str, sentences: list[Sentence]) -> tuple[list[Fact], list[
             continue
         if sentence.index not in harmful:
             harmful[sentence.index] = bool(_HARM_CONTEXT.search(sentence.text))
-        if m.canonical in _ALWAYS or harmful[sentence.index]:
+        if m.canonical in _UNSPECIFIC:
+            harms += _qualified(text, m, sentence)
+        elif m.canonical in _ALWAYS or harmful[sentence.index]:
             harms.append(make_fact("adverse_effect", text, m.start, m.end, m.canonical))
     return dedupe_facts(harms), dedupe_facts(tolerated)
+
+
+def _qualified(text: str, m: Match, sentence: Sentence) -> list[Fact]:
+    """"wound complications" is a harm; "complications" or "postoperative complications" alone
+    says nothing about which harm."""
+    qualifier = _QUALIFIER_BEFORE.search(text, max(sentence.start, m.start - 30), m.start)
+    words = m.text.lower().split()
+    if len(words) > 1 and words[0] not in _GENERIC_QUALIFIERS:
+        return [make_fact("adverse_effect", text, m.start, m.end, m.text.lower())]
+    if not qualifier or qualifier.group(1).lower() in _GENERIC_QUALIFIERS:
+        return []
+    value = f"{qualifier.group(1).lower()} {words[-1]}"
+    return [make_fact("adverse_effect", text, qualifier.start(1), m.end, value)]
 
 
 def _negated_span(text: str, m: Match, sentence: Sentence) -> tuple[int, int] | None:

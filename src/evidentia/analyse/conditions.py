@@ -58,7 +58,38 @@ def find_conditions(paper: Paper) -> list[Fact]:
         facts += _mesh_conditions(paper, text, field)
         facts += _vocabulary_facts("conditions", "condition", text, field)
         facts += _pattern_conditions(text, field)
+    facts = [f for f in facts if not _names_something_else(f, paper.text_of(f.span.field))]
     return dedupe_facts(sorted(facts, key=lambda f: (f.span.field != "title", f.span.start)))
+
+
+# A disease word used as a modifier: "tumour necrosis factor", "tumour suppressor", "injury
+# severity score" (a scale), "stroke volume" name a molecule or a measure, not a condition.
+_MODIFIER_OF = re.compile(
+    r"\s*(?:-\s*)?(?:necrosis\s+factors?|factors?|receptors?|genes?|proteins?|markers?|"
+    r"suppressors?|severity\s+(?:scores?|scales?|index)|scores?|scales?|index|indices|"
+    r"questionnaires?|inventory|volume)\b",
+    re.IGNORECASE)
+_MEASURE_NAME = re.compile(r"\b(?:scores?|scales?|index|indices|questionnaires?|inventory)$", re.IGNORECASE)
+# Procedures named by an abbreviation: "total knee replacement (TKR)".
+_PROCEDURE = re.compile(
+    r"(?:replacement|arthroplasty|surgery|\w+ectomy|\w+plasty|\w+otomy|\w+ostomy|"
+    r"transplant(?:ation)?|bypass|implantation|procedure|repair|fusion|block|anaesthesia|"
+    r"anesthesia|resection|reconstruction)s?$", re.IGNORECASE)
+
+
+def _names_something_else(fact: Fact, text: str) -> bool:
+    """A condition word that is part of a molecule or scale name, or an abbreviation that the
+    abstract defines as a procedure."""
+    if _MODIFIER_OF.match(text, fact.span.end) or _MEASURE_NAME.search(fact.text):
+        return True
+    if fact.text.isupper():
+        defined = text.find(f"({fact.text})")
+        expansion = _EXPANSION.search(text, max(0, defined - 60), defined) if defined > 0 else None
+        return bool(expansion and _PROCEDURE.search(expansion.group(1)))
+    return False
+
+
+_EXPANSION = re.compile(r"([A-Za-z][\w -]{3,60}?)\s*$")
 
 
 def find_populations(paper: Paper) -> list[Fact]:
@@ -116,11 +147,21 @@ def _find_word(lowered: str, phrase: str) -> int:
     return -1
 
 
+_COMPARATIVE_TAIL = re.compile(r"\s+\w+(?:er|ess|ore)$", re.IGNORECASE)
+
+
+def _without_comparison(phrase: str, after: str) -> str:
+    """"adrenal lesions larger" (than 4 cm) → "adrenal lesions"."""
+    if re.match(r"\s+than\b", after, re.IGNORECASE):
+        return _COMPARATIVE_TAIL.sub("", phrase) or phrase
+    return phrase
+
+
 def _pattern_conditions(text: str, field: str) -> list[Fact]:
     vocabulary = load("conditions")
     facts = []
     for m in _WITH.finditer(text):
-        phrase = m.group(1).rstrip(" -")
+        phrase = _without_comparison(m.group(1).rstrip(" -"), text[m.end(1):m.end(1) + 8])
         if phrase.split()[0].lower() in _NOT_CONDITIONS:
             continue
         value = vocabulary.canonical(phrase) or phrase.lower()

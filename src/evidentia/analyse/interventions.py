@@ -99,7 +99,71 @@ def find_interventions(paper: Paper, sentences: list[Sentence], doses: list[Dose
         facts += [_phrase_fact("intervention", text, a, b, field) for a, b in spans]
     facts += _dose_bearers(paper.abstract, doses)
     facts += tagged or []
-    return dedupe_facts([f for f in facts if not _is_comparator(f.text) and names_a_treatment(f.text)])
+    tidy = [part for fact in facts if names_a_treatment(fact.text)
+            for part in tidy_intervention(fact, paper.text_of(fact.span.field))]
+    return dedupe_facts([f for f in tidy if not _is_comparator(f.text) and names_a_treatment(f.text)])
+
+
+# Words that open a phrase without belonging to the treatment ("despite statin", "receive oral X").
+_LEAD_JUNK = re.compile(
+    r"^(?:(?:and|or|to|a|an|the|of|with|therefore|however|thus|hence|moreover|furthermore|finally|"
+    r"here|despite|when|whenever|while|whilst|whether|if|although|because|since|unless|until|"
+    r"after|before|receive|received|receiving|given|giving|take|taking|took|underwent|undergo|"
+    r"undergoing|either|both|only|then|thus|also|one|two|three|four|five|six|seven|eight|nine|"
+    r"ten|eleven|twelve|\d+(?:[.,]\d+)?)(?:\s+|$))+", re.IGNORECASE)
+# A verb ends the name: "HBOT facilitates healing" is about HBOT.
+_VERB = re.compile(
+    r"\s+(?:that|which|who|whose|is|are|was|were|has|have|had|can|could|may|might|does|did|"
+    r"will|would|should|"
+    r"facilitates|improves|reduces|increases|decreases|enhances|prevents|promotes|induces|"
+    r"inhibits|attenuates|ameliorates|mitigates|modulates|suppresses|restores|stimulates|"
+    r"activates|regulates|mediates|protects|causes|leads|results|works|helps|affects|alters|"
+    r"accelerates|delays|slows|lowers|raises|reverses|predicts|influences|shortens|prolongs)\b.*$",
+    re.IGNORECASE)
+# Numbers, units and routes left at the end: "metformin 600", "X 2 mg/kg", "X oral".
+# (A short number stays: "lysine 27", "type 2".)
+_TAIL_JUNK = re.compile(r"(?:\s+(?:\d{3,}|\d+[.,/]\d+|mg|g|kg|ml|µg|mcg|iu|units?|mg/kg|oral|orally|daily))+$",
+                        re.IGNORECASE)
+_PARTS = re.compile(r"\s*(?:,|;|\bor\b|\band/or\b)\s*", re.IGNORECASE)
+# Procedures that find or measure disease: a test, not a treatment (unless a question names one).
+_DIAGNOSTIC = re.compile(
+    r"(?:mri|ct|pet|spect|pet-ct|pet/ct|fmri|ecg|ekg|eeg|emg|(?:\w+\s+)*(?:imaging|tomography|"
+    r"scan|scans|scanning|ultrasound|ultrasonography|sonography|radiography|x-rays?|"
+    r"echocardiography|angiography|mammography|scintigraphy|electrocardiography|"
+    r"electroencephalography|spectroscopy|densitometry|biopsy|biopsies|endoscopy|colonoscopy|"
+    r"microscopy|cytometry|assays?|screening|testing))", re.IGNORECASE)
+
+
+def tidy_intervention(fact: Fact, source: str) -> list[Fact]:
+    """The treatment names in ``fact``: split at commas and "or", leading conjunctions, verbs
+    and numbers cut off, diagnostic procedures dropped. Spans stay on the paper's text."""
+    out = []
+    offset = fact.span.start
+    for part in _split_parts(fact.text):
+        start, end = offset + part[0], offset + part[1]
+        piece = source[start:end]
+        lead = _LEAD_JUNK.match(piece)
+        start += lead.end() if lead else 0
+        piece = source[start:end]
+        piece = _VERB.sub("", piece)
+        piece = _TAIL_JUNK.sub("", piece).rstrip(" -,.;:")
+        end = start + len(piece)
+        if piece and not _DIAGNOSTIC.fullmatch(piece):
+            out.append(make_fact(fact.kind, source, start, end, " ".join(piece.lower().split()),
+                                 fact.span.field))  # type: ignore[arg-type]
+    return out
+
+
+def _split_parts(text: str) -> list[tuple[int, int]]:
+    """(start, end) of the pieces of a phrase between commas and "or" (not inside brackets)."""
+    cuts, at = [], 0
+    for m in _PARTS.finditer(text):
+        if text.count("(", 0, m.start()) > text.count(")", 0, m.start()):
+            continue
+        cuts.append((at, m.start()))
+        at = m.end()
+    cuts.append((at, len(text)))
+    return [(a, b) for a, b in cuts if text[a:b].strip()]
 
 
 def names_a_treatment(phrase: str) -> bool:

@@ -178,15 +178,19 @@ def tag_words(words: list[str], section: str = "none", index: int = 1,
     tagger.set(sentence_features(words, section, index, gazetteer or gazetteer_tags(words)))
     # Posterior decoding with "O" discounted: the crowd-trained CRF under-marks spans, and
     # trading a little precision for recall raised token F1 on held-out training abstracts.
+    marginal = tagger.marginal
     labels = []
     for t in range(len(words)):
-        outside = tagger.marginal("O", t)
+        outside = marginal("O", t)
         if outside >= _SURE_OUTSIDE:  # no other label can beat the discounted "O"
             labels.append("O")
             continue
-        scores = {label: tagger.marginal(label, t) for label in LABELS}
-        scores["O"] = outside * OUTSIDE_WEIGHT
-        labels.append(max(scores, key=scores.__getitem__))
+        best, score = "O", outside * OUTSIDE_WEIGHT
+        for label in LABELS:  # ties go to the first label, as max() over the dict did
+            value = marginal(label, t)
+            if value > score or (value == score and best == "O"):
+                best, score = label, value
+        labels.append(best)
     return labels
 
 
@@ -247,5 +251,16 @@ def _span_fact(text: str, start: int, end: int, label: str, field: str) -> Fact 
     words = re.findall(r"[A-Za-z][\w'-]*", trimmed.lower())
     if not any(w not in _EMPTY_WORDS and len(w) > 1 for w in words):
         return None
-    value = " ".join(trimmed.lower().split())
+    value = _outcome_name(trimmed) if label == "OUT" else " ".join(trimmed.lower().split())
     return make_fact(KINDS[label], text, start, end, value, field)  # type: ignore[arg-type]
+
+
+_SCORE_TAIL = re.compile(r"\s+(?:total\s+)?(?:scores?|ratings?|values?|levels?)$", re.IGNORECASE)
+
+
+def _outcome_name(span_text: str) -> str:
+    """An outcome's name: the vocabulary's display form for a named scale ("MoCA scores" →
+    "Montreal Cognitive Assessment"), else the words with their casing as written."""
+    words = " ".join(span_text.split())
+    vocabulary = load("outcome_measures")
+    return vocabulary.canonical(words) or vocabulary.canonical(_SCORE_TAIL.sub("", words)) or words

@@ -178,7 +178,7 @@ def read_polarity(clause: str) -> Polarity:
     cue = (negated[0] if negated else no_effect_word.group() if no_effect_word else
            equivalent.group() if equivalent else effects[0] if effects else "")
     return Polarity(
-        effect=bool(effects), no_effect=no_effect, equivalent=bool(_EQUIVALENT.search(clause)),
+        effect=bool(effects), no_effect=no_effect, equivalent=bool(equivalent),
         hedge="strong" if strong else "mild" if mild else None,
         trend=any(not _is_negated(clause, m.start()) for m in _TREND.finditer(clause)),
         direction=direction,

@@ -92,18 +92,52 @@ def stem(word: str) -> str:
 def question_terms(query: QueryAnalysis) -> dict[str, float]:
     """Stems of the question's content terms with weights (intervention 2, outcome 1.5, other 1)."""
     weighted: dict[str, float] = {}
-    groups = ((query.intervention, 2.0), (query.outcome, 1.5), (query.terms or _words(query.question), 1.0))
+    groups = ((query.intervention, 2.0), (query.outcome, 1.5), ([" ".join(query.terms) or query.question], 1.0))
     for terms, weight in groups:
         for term in terms:
-            for word in _words(term):
-                key = stem(word)
+            for key in _term_keys(term):
                 weighted[key] = max(weighted.get(key, 0.0), weight)
     return weighted
 
 
+_TERM_WORD = re.compile(r"[A-Za-z0-9][\w'-]*")
+# A one-letter or short-number tag that names something together with the word before it:
+# "vitamin D", "type 2", "hepatitis B", "factor V", "COVID 19".
+_TAG = re.compile(r"[A-Za-z]|\d{1,2}")
+
+
+def _term_keys(text: str) -> list[str]:
+    """Stems of the content words; a tag after a word joins it as one key ("vitamin d")."""
+    words = _TERM_WORD.findall(text)
+    keys: list[str] = []
+    for i, word in enumerate(words):
+        if (_TAG.fullmatch(word) and word.lower() not in _QUESTION_STOP and i
+                and words[i - 1].lower() not in _QUESTION_STOP):
+            head = stem(words[i - 1])
+            keys = [k for k in keys if k != head] + [f"{head} {word.lower()}"]
+        elif word.lower() not in _QUESTION_STOP and (len(word) > 2 or word.isupper()):
+            keys.append(stem(word))
+    return keys
+
+
 def _words(text: str) -> list[str]:
-    return [w for w in re.findall(r"[A-Za-z0-9][\w'-]*", text)
+    return [w for w in _TERM_WORD.findall(text)
             if w.lower() not in _QUESTION_STOP and (len(w) > 2 or w.isupper())]
+
+
+def text_keys(text: str) -> set[str]:
+    """Every key ``_term_keys`` could make that ``text`` holds: word stems and word + tag pairs
+    ("vitamin D" and "vitamin-D" both hold "vitam d")."""
+    words = _TERM_WORD.findall(text)
+    present = {stem(w) for w in words}
+    for before, word in zip(words, words[1:]):
+        if len(word) <= 2 and word.isalnum():
+            present.add(f"{stem(before)} {word.lower()}")
+    for word in words:
+        head, _, tag = word.rpartition("-")
+        if head and len(tag) <= 2 and tag.isalnum():
+            present.add(f"{stem(head)} {tag.lower()}")
+    return present
 
 
 def read_question(query: QueryAnalysis) -> QuestionIntent:
@@ -144,7 +178,7 @@ def relevance(text: str, stems: dict[str, float]) -> float:
     total = sum(stems.values())
     if not total:
         return 0.0
-    present = {stem(w) for w in re.findall(r"[A-Za-z0-9][\w'-]*", text)}
+    present = text_keys(text)
     return sum(weight for key, weight in stems.items() if key in present) / total
 
 

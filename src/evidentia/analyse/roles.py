@@ -37,6 +37,16 @@ _CUES = {
 
 _CONCLUDING = re.compile(r"\s*(?:in conclusion|in summary|to conclude|to summari[sz]e|we conclude|"
                          r"taken together|overall, (?:these|our|the) (?:results|findings|data))\b", re.IGNORECASE)
+# A claim about the study's own results, the way closing sentences state it.
+_CLOSING_CLAIM = re.compile(
+    r"\b(?:we (?:conclude|propose|suggest)|(?:these|our|the present|this study's|together,? these|"
+    r"collectively,? these) (?:results|findings|data|observations|studies|experiments|analyses)|"
+    r"(?:this|the present|our) (?:study|work|trial|analysis) (?:suggests|indicates|shows|demonstrates|"
+    r"provides|supports|highlights|reveals)|conclude[sd]? that|suggest(?:s|ed|ing)?|"
+    r"(?:results|findings|data) (?:suggest|indicate|support|imply))\b", re.IGNORECASE)
+_P_VALUE = re.compile(r"\b[Pp]\s*(?:[<>=≤≥]|values? of)\s*0?\.\d+|\bp-values?\b[^.]{0,20}\d", re.IGNORECASE)
+_OTHER_NUMBER = re.compile(r"\d+(?:\.\d+)?\s?%|\b\d+(?:\.\d+)?\b")
+CLOSING_SENTENCES = 2  # a closing claim in one of the last two sentences is the conclusion
 _RESULT = re.compile(r"\b(?:increased|decreased|reduced|improved|fell|rose|lower|higher|differed)\b[^.;]{0,80}"
                      r"\(\s*[Pp]\s*[<=]\s*0?\.\d+", re.IGNORECASE)
 
@@ -92,8 +102,27 @@ def predict_roles(texts: list[str]) -> list[str] | None:
     roles = tagger.tag(abstract_features(texts, cues))
     # Structured abstracts often file the aim under BACKGROUND, so the model learnt to blur the
     # two; an explicit aim ("We aimed to ...", "To determine whether ...") is the objective.
-    return [_overrule(_aim_or_background(role, "objective" in cue), text)
-            for role, cue, text in zip(roles, cues, texts, strict=True)]
+    roles = [_overrule(_aim_or_background(role, "objective" in cue), text)
+             for role, cue, text in zip(roles, cues, texts, strict=True)]
+    return [_closing(role, text) if i >= len(texts) - CLOSING_SENTENCES and i > 0 else role
+            for i, (role, text) in enumerate(zip(roles, texts, strict=True))]
+
+
+def _closing(role: str, text: str) -> str:
+    """One of the last sentences that states what the results mean ("These findings suggest
+    ...", "We conclude ...") is the conclusion, unless it reports statistics itself."""
+    if role == "conclusions" or not _CLOSING_CLAIM.search(text):
+        return role
+    return "results" if has_statistics(text) else "conclusions"
+
+
+def has_statistics(text: str) -> bool:
+    """A p-value and at least one other number: a sentence that reports a result."""
+    p_value = _P_VALUE.search(text)
+    if not p_value:
+        return False
+    rest = text[:p_value.start()] + text[p_value.end():]
+    return bool(_OTHER_NUMBER.search(rest))
 
 
 def _aim_or_background(role: str, aim_cue: bool) -> str:
@@ -105,6 +134,6 @@ def _overrule(role: str, text: str) -> str:
     ("... fell by 30% (p = 0.01)") is not a method."""
     if _CONCLUDING.match(text):
         return "conclusions"
-    if role in ("methods", "background", "objective") and _RESULT.search(text):
+    if role in ("methods", "background", "objective") and (_RESULT.search(text) or has_statistics(text)):
         return "results"
     return role

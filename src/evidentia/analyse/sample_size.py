@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass
 
 from ..models import SampleSize, Sentence
-from ._text import NUMBER, make_span, parse_count
+from ._text import NUMBER, NUMBER_DIGITS, make_span, parse_count
 from .sentences import about_this_study
 
 _UNITS = (
@@ -50,7 +50,28 @@ _LABEL_BEFORE = re.compile(
     r"version|table|figure|fig|cohort|wave|visit|cycle|generation|trisomy|chromosome|factor)\s*$",
     re.IGNORECASE,
 )
-_COUNTED = re.compile(rf"{_COUNT}\s+{_MODIFIERS}({_UNITS})\b", re.IGNORECASE)
+# "2 patient groups", "6 cases series", "12 patients studies": the unit word names something else.
+_NOT_PEOPLE_AFTER = r"(?!\s+(?:groups?|series|reports?|studies|trials|cohorts|populations|samples)\b)"
+_COUNTED = re.compile(rf"{_COUNT}\s+{_MODIFIERS}({_UNITS})\b{_NOT_PEOPLE_AFTER}", re.IGNORECASE)
+# "20 patients and 10 healthy volunteers": two counted groups in one phrase, added up.
+_TWO_GROUPS = re.compile(
+    rf"(?<!between )(?<!from )(?<!aged ){_COUNT}\s+{_MODIFIERS}({_UNITS})\b{_NOT_PEOPLE_AFTER}"
+    rf"(?:\s*\([^()]{{0,40}}\))?(?:,\s+|,?\s+and\s+){_COUNT}\s+{_MODIFIERS}({_UNITS})\b{_NOT_PEOPLE_AFTER}",
+    re.IGNORECASE,
+)
+# "36 of 46 cases, and 6 cases relapsed": the first count is a denominator, not a group.
+_PROPORTION_BEFORE = re.compile(r"\d\s+(?:out\s+)?of\s+(?:the\s+)?$", re.IGNORECASE)
+# "Group A (19 patients) ... group B (18 patients)": counts in brackets after group names.
+_GROUP_BRACKET = re.compile(
+    rf"\b(?:group|arm|cohort)\s+[\w-]{{1,12}}\s*\(\s*(?:n\s*=\s*)?({NUMBER_DIGITS})(?:\s+({_UNITS}))?\s*[),;]",
+    re.IGNORECASE,
+)
+# "three groups of 11", "two groups of 25 patients each" (not "groups of 25 and 30").
+_GROUPS_OF = re.compile(
+    rf"\b({NUMBER})\s+(?:equal\s+|\w+\s+)?groups?\s+of\s+({NUMBER_DIGITS}|{NUMBER})\b"
+    rf"(?!\s*(?:and|or|to|-|–)\s*\d)(?:\s+({_UNITS})\b)?",
+    re.IGNORECASE,
+)
 _TOTAL_BEFORE = re.compile(
     r"(?:\ba total of|\btotal of|\bin total,?|\baltogether,?|\boverall,?|\b(?:we |were )?"
     r"(?:enrolled|enrolling|recruited|recruiting|randomi[sz]ed|(?:randomly )?(?:assigned|allocated)|"
@@ -126,7 +147,52 @@ def sentence_candidates(text: str, start: int, end: int) -> list[tuple[float, Sa
         out.append((_count_score(text, m, start, end), size))
     out += _arms(text, start, end)
     out += _two_arms(text, start, end)
+    # Cheap tests before the costlier regexes (this runs on every sentence).
+    lowered = text[start:end].lower()
+    if len(out) >= 2:
+        out += _two_groups(text, start, end)
+    if "(" in lowered and ("group" in lowered or "arm" in lowered or "cohort" in lowered):
+        out += _group_brackets(text, start, end)
+    if "groups of" in lowered or "group of" in lowered:
+        out += _groups_of(text, start, end)
     out += _n_equals(text, start, end)
+    return out
+
+
+def _two_groups(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
+    """"20 patients and 10 volunteers" → 30 (each count with its own unit)."""
+    out = []
+    for m in _TWO_GROUPS.finditer(text, start, end):
+        first, second = parse_count(m.group(1)), parse_count(m.group(3))
+        window = (max(start, m.start() - 15), m.start())
+        if not first or not second or _LABEL_BEFORE.search(text, *window) or _PROPORTION_BEFORE.search(text, *window):
+            continue
+        span = make_span(text, m.start(), m.end())
+        out.append((3.05, SampleSize(n=first + second, basis="arms", unit=m.group(2).lower(), span=span)))
+    return out
+
+
+def _group_brackets(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
+    """"Group A (19 patients) ... group B (18 patients)" → 37."""
+    groups = list(_GROUP_BRACKET.finditer(text, start, end))
+    if len(groups) < 2:
+        return []
+    n = sum(parse_count(m.group(1)) or 0 for m in groups)
+    unit = next((m.group(2).lower() for m in groups if m.group(2)), None)
+    span = make_span(text, groups[0].start(), groups[-1].end())
+    return [(2.6, SampleSize(n=n, basis="arms", unit=unit, span=span))]
+
+
+def _groups_of(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
+    """"three groups of 11" → 33."""
+    out = []
+    for m in _GROUPS_OF.finditer(text, start, end):
+        groups, size = parse_count(m.group(1)), parse_count(m.group(2))
+        if not groups or not size or groups > 20:
+            continue
+        unit = m.group(3).lower() if m.group(3) else None
+        out.append((2.8, SampleSize(n=groups * size, basis="arms", unit=unit,
+                                    span=make_span(text, m.start(), m.end()))))
     return out
 
 

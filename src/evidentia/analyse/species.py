@@ -32,6 +32,10 @@ _IN_VITRO = re.compile(
     r"hepatocytes|macrophages)|cell cultures?|primary cultures?|organoids?)\b",
     re.IGNORECASE,
 )
+# The same cues matched case-sensitively on the lower-cased text, without the leading ``\b``:
+# the regex engine then skips to possible first letters; the word start is checked in Python.
+_FAST = {name: re.compile(rx.pattern.lower().removeprefix(r"\b")) for name, rx in
+         (("human", _HUMAN), ("animal", _ANIMAL), ("in_vitro", _IN_VITRO))}
 _MESH_IN_VITRO = ("Cells, Cultured", "Cell Line", "Cell Line, Tumor", "In Vitro Techniques")
 
 
@@ -52,7 +56,9 @@ def mesh_names(paper: Paper) -> set[str]:
 
 def detect_species(paper: Paper, sentences: list[Sentence]) -> SpeciesResult:
     """Human, animal or in vitro, with the span of a cue word when the text says so."""
-    found = {name: _study_matches(paper, sentences, rx) for name, rx in
+    index = SentenceIndex(sentences)
+    title, abstract = _lowered(paper.title), _lowered(paper.abstract)
+    found = {name: _study_matches(paper, (title, abstract), sentences, rx, _FAST[name], index) for name, rx in
              (("human", _HUMAN), ("animal", _ANIMAL), ("in_vitro", _IN_VITRO))}
     first = {name: _span(paper, spans[0]) if spans else None for name, spans in found.items()}
     mesh = mesh_names(paper)
@@ -70,14 +76,34 @@ def detect_species(paper: Paper, sentences: list[Sentence]) -> SpeciesResult:
     return SpeciesResult("unknown")
 
 
-def _study_matches(paper: Paper, sentences: list[Sentence], regex: re.Pattern[str]) -> list[_Hit]:
-    """(field, start, end) of ``regex`` in the title and in sentences about this study."""
-    hits: list[_Hit] = [("title", m.start(), m.end()) for m in regex.finditer(paper.title)]
-    index = SentenceIndex(sentences)
-    for m in regex.finditer(paper.abstract):
-        sentence = index.at(m.start())
+def _lowered(text: str) -> str | None:
+    """The text lower-cased, or None where lower-casing would move offsets (rare scripts)."""
+    lowered = text.lower()
+    return lowered if len(lowered) == len(text) else None
+
+
+def _cues(text: str, lowered: str | None, regex: re.Pattern[str], fast: re.Pattern[str]) -> list[tuple[int, int]]:
+    if lowered is None:
+        return [m.span() for m in regex.finditer(text)]
+    out, m = [], fast.search(lowered)
+    while m:
+        start = m.start()
+        if start and (lowered[start - 1].isalnum() or lowered[start - 1] == "_"):  # not at \b
+            m = fast.search(lowered, start + 1)
+            continue
+        out.append(m.span())
+        m = fast.search(lowered, m.end())
+    return out
+
+
+def _study_matches(paper: Paper, lowered: tuple[str | None, str | None], sentences: list[Sentence],
+                   regex: re.Pattern[str], fast: re.Pattern[str], index: SentenceIndex) -> list[_Hit]:
+    """(field, start, end) of a cue in the title and in sentences about this study."""
+    hits: list[_Hit] = [("title", a, b) for a, b in _cues(paper.title, lowered[0], regex, fast)]
+    for a, b in _cues(paper.abstract, lowered[1], regex, fast):
+        sentence = index.at(a)
         if sentence is not None and about_this_study(sentence, len(sentences)):
-            hits.append(("abstract", m.start(), m.end()))
+            hits.append(("abstract", a, b))
     return hits
 
 

@@ -135,9 +135,11 @@ def _evaluation(text: str) -> list[str]:
 def _alignment(words: list[str], intent: QuestionIntent) -> list[str]:
     """Whether the question's own terms appear in the conclusion, and inside a negation."""
     negated = plain = 0
+    # "vitamin" counts for the key "vitam d" ("vitamin D"): the words here are single words.
+    keys = {*intent.stems, *(k.split()[0] for k in intent.stems if " " in k)}
     for word in words:
         bare = word.removeprefix("not:")
-        if ":" in bare or "=" in bare or stem(bare) not in intent.stems:
+        if ":" in bare or "=" in bare or stem(bare) not in keys:
             continue
         if word.startswith("not:"):
             negated += 1

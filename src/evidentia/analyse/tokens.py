@@ -28,7 +28,8 @@ def tokenize(text: str, offset: int = 0) -> list[Token]:
     tokens: list[Token] = []
     for m in _PIECE.finditer(text):
         piece, start = m.group(), m.start() + offset
-        dot = _TRAILING_DOT.search(piece)
+        # Most pieces do not end with a full stop: skip the two regexes for them (hot path).
+        dot = _TRAILING_DOT.search(piece) if piece[-1] == "." else None
         if dot and len(piece) > 1 and not _KEEP_DOT.match(piece):
             cut = dot.start()
             tokens.append(Token(piece[:cut], start, start + cut))

@@ -82,6 +82,11 @@ class Vocabulary:
         self._recent: list[tuple[tuple[str, int], list[Match]]] = []
         self._exact_re = self._compile(self._exact, 0)
         self._folded_re = self._compile(self._folded, re.IGNORECASE)
+        # Case-sensitive forms without the leading look-behind: the regex engine can then skip
+        # to positions whose first character starts some key (several times faster); the
+        # word-start test is done in Python. Folded keys are matched on the lower-cased text.
+        self._exact_fast = self._compile_fast(self._exact)
+        self._folded_fast = self._compile_fast(self._folded)
 
     def _add(self, alias: str, canonical: str, plurals: bool) -> None:
         if _is_abbreviation(alias):
@@ -99,6 +104,12 @@ class Vocabulary:
         pattern = _trie_regex(sorted(table))
         return re.compile(rf"(?<![\w\-])(?:{pattern})(?![\w]|-\w)", flags)
 
+    @staticmethod
+    def _compile_fast(table: dict[str, str]) -> re.Pattern[str] | None:
+        if not table:
+            return None
+        return re.compile(rf"(?:{_trie_regex(sorted(table))})(?![\w]|-\w)")
+
     def find(self, text: str, offset: int = 0) -> list[Match]:
         """All longest, non-overlapping matches in ``text``; offsets shifted by ``offset``.
 
@@ -113,6 +124,19 @@ class Vocabulary:
         return list(result)
 
     def _find(self, text: str, offset: int) -> list[Match]:
+        found: list[Match] = []
+        lowered = text.lower()
+        if len(lowered) != len(text):  # lower-casing changed offsets (rare scripts): slow path
+            return self._find_slow(text, offset)
+        for regex, table, haystack in ((self._folded_fast, self._folded, lowered),
+                                       (self._exact_fast, self._exact, text)):
+            for start, end in _word_matches(regex, haystack):
+                canonical = table.get(_key(haystack[start:end]))
+                if canonical:
+                    found.append(Match(start + offset, end + offset, text[start:end], canonical))
+        return _longest_first(found)
+
+    def _find_slow(self, text: str, offset: int) -> list[Match]:
         found: list[Match] = []
         for regex, table, fold in (
             (self._folded_re, self._folded, True), (self._exact_re, self._exact, False),
@@ -129,6 +153,24 @@ class Vocabulary:
     def canonical(self, phrase: str) -> str | None:
         """The canonical name of ``phrase`` when the whole phrase is an alias."""
         return self._exact.get(_key(phrase)) or self._folded.get(_key(phrase.lower()))
+
+
+def _word_matches(regex: re.Pattern[str] | None, text: str) -> list[tuple[int, int]]:
+    """(start, end) of the matches of ``regex`` that start a word (not after a letter, digit,
+    "_" or "-"), as the look-behind in ``_compile`` requires; a match that starts
+    inside a word is skipped by one character so that it hides nothing."""
+    out: list[tuple[int, int]] = []
+    if regex is None:
+        return out
+    m = regex.search(text)
+    while m:
+        start = m.start()
+        if start and (text[start - 1].isalnum() or text[start - 1] in "_-"):
+            m = regex.search(text, start + 1)
+            continue
+        out.append((start, m.end()))
+        m = regex.search(text, m.end())
+    return out
 
 
 def _longest_first(matches: list[Match]) -> list[Match]:

@@ -31,7 +31,16 @@ from typing import Any
 
 from ..config import Settings
 from ..errors import InputError
-from .layout import COLUMNS, DATASETS, FORMAT, MANIFEST, ROW_SCHEMA, SKIPPED, Manifest, build_id
+from .layout import (
+    COLUMNS,
+    DATASETS,
+    FORMAT,
+    MANIFEST,
+    ROW_SCHEMA,
+    SKIPPED,
+    Manifest,
+    build_id,
+)
 from .records import EVENT_DDL, enrich, file_events
 from .spark import HadoopFs, spark_session
 

@@ -23,9 +23,9 @@ from typing import Any
 import pyarrow as pa
 
 from ..errors import EvidentiaError, RecordError
-from ..ingest.reader import read_stream, sniff_format
 from ..ingest._stream import GZIP_MAGIC, iter_lines
 from ..ingest.openalex_json import parse_work
+from ..ingest.reader import read_stream, sniff_format
 from ..models import Deletion, Paper, Skipped
 from .layout import FACT_FIELDS, ROW_SCHEMA, paper_columns
 

@@ -91,7 +91,7 @@ def shared_analyser() -> TermAnalyser:
 
 def repeats(weight: float) -> int:
     """How often a field's stems are written to ``text``: its BM25 weight, rounded."""
-    return max(0, int(round(weight)))
+    return max(0, round(weight))
 
 
 def index_text(
@@ -199,6 +199,28 @@ def filter_expression(filters: Filters) -> str:
 # --------------------------------------------------------------------------- the index
 
 
+def collection_schema(dim: int) -> Any:
+    """The fields of ``FIELDS`` (and ``sparse``, the BM25 function's output over ``text``)."""
+    from pymilvus import DataType, Function, FunctionType, MilvusClient
+
+    schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
+    schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=MAX_ID)
+    schema.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
+                     analyzer_params={"tokenizer": "standard"})
+    schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
+    schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
+    schema.add_field("year", DataType.INT32)
+    schema.add_field("design", DataType.VARCHAR, max_length=32)
+    schema.add_field("sample_size", DataType.INT64)
+    schema.add_field("species", DataType.VARCHAR, max_length=16)
+    schema.add_field("retracted", DataType.BOOL)
+    schema.add_field("paper", DataType.VARCHAR, max_length=MAX_VARCHAR)
+    schema.add_field("facts", DataType.VARCHAR, max_length=MAX_VARCHAR)
+    schema.add_function(Function(name="text_bm25", function_type=FunctionType.BM25,
+                                 input_field_names=["text"], output_field_names=["sparse"]))
+    return schema
+
+
 @dataclass
 class Stored:
     """A row read back: the paper, its facts (None when not stored) and, if asked, its vector."""
@@ -225,26 +247,10 @@ class MilvusIndex:
         ``exact``: brute-force dense search (``FLAT``), as the embedded index does below
         ``index.exact_max`` papers; else ``AUTOINDEX`` (HNSW or what the deployment picks).
         """
-        from pymilvus import DataType, Function, FunctionType, MilvusClient
-
         physical = f"{self.alias}_{build}"
         if self.exists(physical):
             self._call(self.client.drop_collection, physical)
-        schema = MilvusClient.create_schema(auto_id=False, enable_dynamic_field=False)
-        schema.add_field("id", DataType.VARCHAR, is_primary=True, max_length=MAX_ID)
-        schema.add_field("text", DataType.VARCHAR, max_length=MAX_VARCHAR, enable_analyzer=True,
-                         analyzer_params={"tokenizer": "standard"})
-        schema.add_field("sparse", DataType.SPARSE_FLOAT_VECTOR)
-        schema.add_field("vector", DataType.FLOAT_VECTOR, dim=dim)
-        schema.add_field("year", DataType.INT32)
-        schema.add_field("design", DataType.VARCHAR, max_length=32)
-        schema.add_field("sample_size", DataType.INT64)
-        schema.add_field("species", DataType.VARCHAR, max_length=16)
-        schema.add_field("retracted", DataType.BOOL)
-        schema.add_field("paper", DataType.VARCHAR, max_length=MAX_VARCHAR)
-        schema.add_field("facts", DataType.VARCHAR, max_length=MAX_VARCHAR)
-        schema.add_function(Function(name="text_bm25", function_type=FunctionType.BM25,
-                                     input_field_names=["text"], output_field_names=["sparse"]))
+        schema = collection_schema(dim)
         self._call(self.client.create_collection, physical, schema=schema)
         # sync=False: indexes build in the background (load_collection waits for them), and
         # pymilvus's wait loop polls a call milvus-lite does not implement.
@@ -392,7 +398,7 @@ class MilvusIndex:
     def _call(self, method: Any, *args: Any, **kwargs: Any) -> Any:
         try:
             return method(*args, **kwargs)
-        except Exception as exc:  # noqa: BLE001 - pymilvus errors have no common public base
+        except Exception as exc:
             if isinstance(exc, LibraryError | ConfigError):
                 raise
             raise LibraryError(f"Milvus at {self.uri} failed: {exc}",
