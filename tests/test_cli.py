@@ -179,3 +179,16 @@ def test_cli_doc_is_generated_from_the_code() -> None:
                                capture_output=True, text=True, check=True).stdout
     doc = (repo / "docs" / "cli.md").read_text(encoding="utf-8")
     assert doc == generated, "run: python scripts/gen_cli_doc.py > docs/cli.md"
+
+
+def test_index_makes_search_hybrid(library: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    hash_embedder = ("--set", "index.embedder=hash")
+    code, _, err = run(capsys, "search", "melatonin", "--library", str(library), *hash_embedder)
+    assert code == 0 and "no embedding index" in err
+    code, out, err = run(capsys, "index", "--no-progress", "--library", str(library), *hash_embedder)
+    assert code == 0, err
+    assert "embedded 9" in out
+    code, out, err = run(capsys, "search", "melatonin", "--library", str(library), *hash_embedder)
+    assert code == 0 and "no embedding index" not in err
+    code, out, _ = run(capsys, "index", "--no-progress", "--library", str(library), *hash_embedder)
+    assert "embedded 0" in out  # resumable and incremental: nothing new to embed

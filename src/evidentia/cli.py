@@ -410,6 +410,23 @@ def bulk_load(out: Path, collection: str | None, as_json: bool) -> None:
         click.echo(f"  skipped {line}")
 
 
+@cli.command(name="index")
+@common_options
+@click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
+def index_command(progress: bool | None) -> None:
+    """Build or update the embedding index that hybrid retrieval uses (resumable)."""
+    settings = state().settings()
+    show = sys.stderr.isatty() if progress is None else progress
+    if show:
+        from .index import EmbedProgress
+
+        with EmbedProgress() as bar:
+            summary = pipeline.index(settings, progress=bar)
+    else:
+        summary = pipeline.index(settings)
+    click.echo(", ".join(f"{key} {value}" for key, value in summary.items()))
+
+
 # --------------------------------------------------------------------------- entry point
 
 

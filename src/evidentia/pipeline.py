@@ -8,6 +8,7 @@ Everything the CLI does is one call here, so the Python API and the CLI cannot d
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator
@@ -329,6 +330,16 @@ def check(report: Report, settings: Settings | None = None) -> list[dict[str, ob
     with open_library(settings, create=False) as library:
         papers = library.get_many(ids)
     return verdicts(report, papers)
+
+
+def index(settings: Settings | None = None, *, progress: Progress | None = None) -> dict[str, object]:
+    """Bring the library's dense (embedding) index up to date; resumable after an interruption."""
+    from .index import build_index
+
+    settings = settings or Settings()
+    with open_library(settings, create=False) as library:
+        summary = build_index(library, settings, progress=progress)
+    return {"embedder": settings.index.embedder, **dataclasses.asdict(summary)}
 
 
 def info(settings: Settings | None = None) -> dict[str, object]:

@@ -37,6 +37,7 @@ _MODE_SETTINGS = {
     "bm25": ("bm25", False),
     "bm25+rerank": ("bm25", True),
     "dense": ("dense", False),
+    "dense+rerank": ("dense", True),
     "hybrid": ("hybrid", False),
     "hybrid+rerank": ("hybrid", True),
 }

@@ -410,6 +410,8 @@ def _prepare(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
+            if version == 0:
+                version = _settled_version(conn, path, readonly)
         _check_version(conn, path, version, readonly)
         if version < schema.SCHEMA_VERSION:
             schema.migrate(conn, version)
@@ -418,6 +420,18 @@ def _prepare(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
             f"{path} is not an evidentia library ({exc})",
             hint="move the file away or choose another path with --library",
         ) from None
+
+
+def _settled_version(conn: sqlite3.Connection, path: Path, readonly: bool) -> int:
+    """The schema version read under the write lock, so that another process creating the same
+    library cannot be caught between creating its tables and recording its version."""
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        version = schema.schema_version(conn)
+        _check_version(conn, path, version, readonly)
+    finally:
+        conn.execute("COMMIT")
+    return version
 
 
 def _check_version(conn: sqlite3.Connection, path: Path, version: int, readonly: bool) -> None:
