@@ -60,6 +60,10 @@ class RetrieveSettings(_Section):
     abstract_weight: float = Field(1.0, ge=0, description="BM25 weight of the abstract column")
     terms_weight: float = Field(1.5, ge=0, description="BM25 weight of MeSH terms and keywords")
     max_query_chars: int = Field(2000, ge=10, description="longest question or query accepted")
+    max_term_share: float = Field(
+        0.1, gt=0, le=1, description="query words found in more than this share of a library of "
+        "20,000+ papers are left out of the BM25 match (speed; 1 keeps every word)",
+    )
 
 
 class AnalyseSettings(_Section):

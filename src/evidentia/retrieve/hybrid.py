@@ -21,6 +21,7 @@ from typing import Any
 from ..config import Settings
 from ..errors import ConfigError
 from ..models import Filters, Hit, Paper, QueryAnalysis, StudyFacts
+from .bm25 import prune_common_terms
 from .fusion import reciprocal_rank_fusion
 from .rerank import Candidate, rerank
 from .weights import rerank_weights, resolve
@@ -120,8 +121,9 @@ def _bm25_run(
         settings.retrieve.abstract_weight,
         settings.retrieve.terms_weight,
     )
+    fts_query = prune_common_terms(library, query.fts_query, settings.retrieve.max_term_share)
     return library.bm25(
-        query.fts_query, limit=max(k, settings.retrieve.candidates), weights=weights,
+        fts_query, limit=max(k, settings.retrieve.candidates), weights=weights,
         year_min=filters.year_min, year_max=filters.year_max,
         include_retracted=filters.include_retracted,
     )

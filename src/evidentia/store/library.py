@@ -34,6 +34,7 @@ from ..models import (
     normalise_pmid,
 )
 from . import schema
+from .vocab import PhraseFrequencies
 from .writer import Candidate, plan_batch
 
 log = logging.getLogger(__name__)
@@ -50,6 +51,7 @@ class Library:
         self._conn = conn
         self.path = path
         self.readonly = readonly
+        self._phrases: PhraseFrequencies | None = None  # document counts; dropped on every write
 
     # ------------------------------------------------------------------ opening and closing
 
@@ -66,7 +68,13 @@ class Library:
             raise
         return cls(conn, path, readonly=readonly)
 
+    def _drop_phrase_counts(self) -> None:
+        if self._phrases is not None:
+            self._phrases.close()
+            self._phrases = None
+
     def close(self) -> None:
+        self._drop_phrase_counts()
         if not self.readonly and self._conn.total_changes:  # only after writes: it costs ~0.1 s
             with contextlib.suppress(sqlite3.Error):  # best effort: statistics for the planner
                 self._conn.execute("PRAGMA optimize")
@@ -88,6 +96,7 @@ class Library:
         Idempotent: writing the same batch again changes nothing and counts it all unchanged.
         A paper whose content changes loses its cached analyses.
         """
+        self._drop_phrase_counts()
         self._writable()
         with self._transaction("write papers to"):
             plan = plan_batch(self._conn, items, now=int(time.time()))
@@ -174,6 +183,12 @@ class Library:
 
     def count(self) -> int:
         return int(self._conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+
+    def phrase_doc_counts(self, phrases: list[str]) -> dict[str, int]:
+        """How many papers hold each phrase (at most; see :mod:`.vocab`), for query pruning."""
+        if self._phrases is None:
+            self._phrases = PhraseFrequencies(self._conn)
+        return self._phrases.doc_counts(phrases)
 
     def iter_papers(self, batch: int = 1000) -> Iterator[Paper]:
         """Every paper in insertion order, read ``batch`` rows at a time."""
