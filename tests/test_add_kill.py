@@ -104,3 +104,40 @@ def test_rerun_is_idempotent(inputs: list[Path], reference: tuple[tuple[int, str
     # The second run re-adds only what the update file deletes again; the JSONL is unchanged.
     assert counts["added"] == counts["deleted"]
     assert int(counts["unchanged"]) >= RECORDS - 10
+
+
+def test_a_killed_add_leaves_no_worker_processes(inputs: list[Path], tmp_path: Path) -> None:
+    proc = run_add(tmp_path / "orphans.sqlite", inputs[:1])
+    deadline = time.monotonic() + 60
+    while not _children(proc.pid) and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.05)
+    workers = _children(proc.pid)
+    if not workers:
+        pytest.skip("add finished before starting analysis workers")
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(timeout=60)
+    deadline = time.monotonic() + 10
+    while any(_alive(pid) for pid in workers) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in workers if _alive(pid)], "analysis workers outlived a killed add"
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == pid:
+                found.append(int(entry.name))
+    return found
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"

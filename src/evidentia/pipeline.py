@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import logging
 import os
+import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
@@ -150,7 +152,9 @@ class Analyser:
         if self.workers < 2 or len(papers) < self.MIN_PARALLEL:
             return [analysis.analyse(paper) for paper in papers]
         if self._pool is None:
-            self._pool = ProcessPoolExecutor(self.workers)
+            self._pool = ProcessPoolExecutor(
+                self.workers, initializer=_exit_with_parent, initargs=(os.getpid(),)
+            )
         chunk = max(1, len(papers) // (self.workers * 4))
         return list(self._pool.map(analysis.analyse, papers, chunksize=chunk))
 
@@ -167,6 +171,17 @@ def _facts_for(
         library.put_facts(fresh, {paper.id: paper.content_hash() for paper in missing})
         cached.update({facts.paper_id: facts for facts in fresh})
     return cached
+
+
+def _exit_with_parent(parent_pid: int) -> None:
+    """In a pool worker: exit when the parent is gone (killed ``add``), instead of lingering."""
+
+    def watch() -> None:
+        while os.getppid() == parent_pid:
+            time.sleep(0.5)
+        os._exit(1)
+
+    threading.Thread(target=watch, daemon=True).start()
 
 
 def _analyse_here(papers: list[Paper]) -> list[StudyFacts]:
