@@ -138,7 +138,7 @@ def test_paper_columns_round_trip() -> None:
 def test_enrich_rows_analyses_and_embeds() -> None:
     paper = Paper(id="pmid:1", pmid="1", title="Aspirin for headache",
                   abstract="In this randomised controlled trial of 120 adults, aspirin reduced pain.")
-    batch = enrich_rows([{"paper": paper.model_dump_json(), "bucket": 3}], HashEmbedder(), 8)
+    batch = enrich_rows([{"paper": paper.model_dump_json(), "bucket": 3}], HashEmbedder())
     assert batch.schema.equals(ROW_SCHEMA)
     (row,) = batch.to_pylist()
     assert (row["id"], row["bucket"], row["embedder"]) == ("pmid:1", 3, "hash-v1-d256")

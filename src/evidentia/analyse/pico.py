@@ -13,6 +13,8 @@ still fill ``interventions``, ``population`` and ``outcome_measures``).
 
 from __future__ import annotations
 
+import threading
+
 import json
 import logging
 import re
@@ -149,8 +151,16 @@ def heading_section(words: list[str], current: str) -> tuple[str, int]:
 # --------------------------------------------------------------------------- tagger
 
 
-@cache
+_THREAD = threading.local()  # a CRF tagger holds per-call state: one per thread, never shared
+
+
 def _tagger():
+    if not hasattr(_THREAD, "tagger"):
+        _THREAD.tagger = _open_tagger()
+    return _THREAD.tagger
+
+
+def _open_tagger():
     path = Path(str(resources.files(__package__).joinpath("models", MODEL_FILE)))
     try:
         import pycrfsuite

@@ -13,10 +13,11 @@ Without the model file or python-crfsuite, ``predict_roles`` returns None and th
 
 from __future__ import annotations
 
+import threading
+
 import itertools
 import logging
 import re
-from functools import cache
 from importlib import resources
 from pathlib import Path
 
@@ -75,8 +76,16 @@ def abstract_features(texts: list[str], cues: list[list[str]] | None = None) -> 
     return out
 
 
-@cache
+_THREAD = threading.local()  # a CRF tagger holds per-call state: one per thread, never shared
+
+
 def _tagger():
+    if not hasattr(_THREAD, "tagger"):
+        _THREAD.tagger = _open_tagger()
+    return _THREAD.tagger
+
+
+def _open_tagger():
     path = Path(str(resources.files(__package__).joinpath("models", ROLE_MODEL_FILE)))
     try:
         import pycrfsuite

@@ -25,7 +25,7 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from functools import partial
 from typing import Any
 
@@ -153,7 +153,7 @@ class _Job:
         ordered = live.repartition(self.partitions, "key").sortWithinPartitions(
             "key", "file_no", "record_no")
         rows = ordered.mapInArrow(partial(
-            enrich, embedder_name=self.settings.index.embedder, partitions=self.partitions,
+            enrich, embedder_name=self.settings.index.embedder,
             embed_batch=self.settings.bulk.embed_batch), _spark_schema()).persist(_disk_only())
         try:
             self.progress(f"analysing and embedding into {self.partitions} buckets")
@@ -212,7 +212,3 @@ def _disk_only() -> Any:
     from pyspark import StorageLevel
 
     return StorageLevel.DISK_ONLY
-
-
-def summary_json(summary: BuildSummary) -> str:
-    return json.dumps(asdict(summary), indent=2)

@@ -77,10 +77,6 @@ def paper_from_columns(row: dict[str, Any]) -> Paper:
     return Paper.model_validate({"id": row["id"], **data})
 
 
-def part_name(bucket: int) -> str:
-    return f"part-{bucket:05d}.parquet"
-
-
 # --------------------------------------------------------------------------- manifest
 
 

@@ -136,7 +136,7 @@ def latest_papers(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 
 
 def enrich(
-    batches: Iterable[pa.RecordBatch], *, embedder_name: str, partitions: int, embed_batch: int
+    batches: Iterable[pa.RecordBatch], *, embedder_name: str, embed_batch: int
 ) -> Iterator[pa.RecordBatch]:
     """``mapInArrow`` body: event batches of one bucket in, full paper rows out.
 
@@ -149,10 +149,10 @@ def enrich(
     for row in latest_papers(_rows(batches)):
         pending.append(row)
         if len(pending) >= embed_batch:
-            yield enrich_rows(pending, embedder, partitions)
+            yield enrich_rows(pending, embedder)
             pending = []
     if pending:
-        yield enrich_rows(pending, embedder, partitions)
+        yield enrich_rows(pending, embedder)
 
 
 def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
@@ -160,7 +160,7 @@ def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
         yield from batch.select(["key", "kind", "paper", "bucket"]).to_pylist()
 
 
-def enrich_rows(rows: list[dict[str, Any]], embedder: Any, partitions: int) -> pa.RecordBatch:
+def enrich_rows(rows: list[dict[str, Any]], embedder: Any) -> pa.RecordBatch:
     """Papers (JSON) analysed and embedded, as one batch of ``ROW_SCHEMA``."""
     from ..index.embedders import document_text
 

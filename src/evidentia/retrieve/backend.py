@@ -88,11 +88,8 @@ def milvus_search(
     need = max(k, settings.index.rerank_depth) if settings.index.rerank else k
     candidates = _fuse(runs, weights)[:need]
     stored = index.fetch([c.paper_id for c in candidates], vectors=settings.index.rerank)
-    candidates = [c for c in candidates if c.paper_id in stored]
     current = _current_facts(stored)
-    for candidate in candidates:
-        candidate.paper = stored[candidate.paper_id].paper
-        candidate.facts = current.get(candidate.paper_id)
+    candidates = _attach(candidates, stored, current)
     if settings.index.rerank:
         _fill_dense_scores(candidates[: settings.index.rerank_depth], stored, vector)
         candidates = _rerank(query, settings.index.rerank_depth, weights, candidates)
@@ -152,6 +149,17 @@ def _fuse(runs: dict[str, list[tuple[str, float]]], weights: dict[str, float]) -
         Candidate(pid, None, {**{n: s[pid] for n, s in by_run.items() if pid in s}, "fused": score})
         for pid, score in fused
     ]
+
+
+def _attach(
+    candidates: list[Candidate], stored: dict[str, Any], facts: dict[str, StudyFacts]
+) -> list[Candidate]:
+    """The candidates Milvus returned rows for, each with its paper and (current) facts."""
+    kept = [c for c in candidates if c.paper_id in stored]
+    for candidate in kept:
+        candidate.paper = stored[candidate.paper_id].paper
+        candidate.facts = facts.get(candidate.paper_id)
+    return kept
 
 
 def _current_facts(stored: dict[str, Any]) -> dict[str, StudyFacts]:
