@@ -11,11 +11,13 @@ import pytest
 pytest.importorskip("pyarrow", reason="bulk builds need pyarrow (pip install pyarrow)")
 
 from evidentia.bulk.layout import ROW_SCHEMA, paper_columns, paper_from_columns
-from evidentia.bulk.records import enrich_rows, file_events, latest_papers
+from evidentia.bulk.merge import apply_group, paper_labels
+from evidentia.bulk.records import enrich_rows, file_events
 from evidentia.config import Settings
 from evidentia.index.embedders import HashEmbedder
 from evidentia.index.milvus import TermAnalyser, filter_expression, query_text
-from evidentia.models import Filters, Paper
+from evidentia.models import Deletion, Filters, Paper, make_paper_id
+from evidentia.store.library import Library
 
 LIMITS = {"max_file_bytes": 10**9, "max_record_bytes": 2 * 1024**2}
 
@@ -75,7 +77,8 @@ def test_events_carry_file_and_record_numbers_and_the_paper() -> None:
 
 def test_a_skip_says_where_and_why() -> None:
     (event,) = file_events(0, "x.bin", b"%PDF-1.4", **LIMITS)
-    _, _, _, kind, _, _source, position, reason = event
+    _, _, _, kind, _, _source, position, reason, labels = event
+    assert labels == []
     assert (kind, position) == ("skip", "file") and "x.bin" in reason and "not recognised" in reason
 
 
@@ -102,23 +105,90 @@ def test_openalex_works_jsonl(formats: Path) -> None:
 # --------------------------------------------------------------------------- apply in order
 
 
-def event(key: str, file_no: int, record_no: int, kind: str) -> dict[str, object]:
-    return {"key": key, "file_no": file_no, "record_no": record_no, "kind": kind, "paper": key}
+def rec(pmid: str | None = None, doi: str | None = None, title: str = "A trial",
+        abstract: str = "Patients improved.", **fields: object) -> Paper:
+    return Paper(id=make_paper_id(pmid=pmid, doi=doi), pmid=pmid, doi=doi, title=title,
+                 abstract=abstract, **fields)
 
 
-@pytest.mark.parametrize(("case", "events", "kept"), [
-    ("one paper", [event("a", 0, 0, "paper")], [("a", 0)]),
-    ("a later version replaces", [event("a", 0, 0, "paper"), event("a", 1, 5, "paper")], [("a", 1)]),
-    ("a delete removes", [event("a", 0, 0, "paper"), event("a", 1, 0, "delete")], []),
-    ("a paper after its delete comes back",
-     [event("a", 0, 0, "paper"), event("a", 0, 1, "delete"), event("a", 2, 0, "paper")], [("a", 2)]),
-    ("a delete of an unknown id is harmless", [event("a", 0, 0, "delete"), event("b", 0, 1, "paper")],
-     [("b", 0)]),
-    ("keys are independent", [event("a", 0, 0, "paper"), event("b", 0, 1, "paper"),
-                              event("b", 1, 0, "delete"), event("c", 1, 1, "paper")], [("a", 0), ("c", 1)]),
-])
-def test_latest_papers(case: str, events: list[dict[str, object]], kept: list[tuple[str, int]]) -> None:
-    assert [(row["key"], row["file_no"]) for row in latest_papers(events)] == kept, case
+def gone(pmid: str) -> Deletion:
+    return Deletion(pmid=pmid)
+
+
+# Each case: files of records in order -> the papers left (id, pmid, doi, title).
+APPLY_CASES = [
+    ("one paper", [[rec("1")]], [("pmid:1", "1", None, "A trial")]),
+    ("a later version replaces", [[rec("1", title="Old")], [rec("1", title="New")]],
+     [("pmid:1", "1", None, "New")]),
+    ("a delete removes", [[rec("1")], [gone("1")]], []),
+    ("a paper after its delete comes back", [[rec("1"), gone("1")], [rec("1", title="Back")]],
+     [("pmid:1", "1", None, "Back")]),
+    ("a delete of an unknown id is harmless", [[gone("9"), rec("2")]], [("pmid:2", "2", None, "A trial")]),
+    ("a DOI-only record joins the PMID record with its DOI",
+     [[rec("1", "10.1/a", title="PubMed")], [rec(None, "10.1/A", title="OpenAlex")]],
+     [("pmid:1", "1", "10.1/A", "OpenAlex")]),
+    ("a PMID record joins the DOI-only record before it (its id is kept, as add keeps it)",
+     [[rec(None, "10.1/a", title="OpenAlex")], [rec("1", "10.1/a", title="PubMed")]],
+     [("doi:10.1/a", "1", "10.1/a", "PubMed")]),
+    ("in one file too", [[rec("1", "10.1/a"), rec(None, "10.1/a", title="Other")]],
+     [("pmid:1", "1", "10.1/a", "Other")]),
+    ("a deletion of the PMID removes the merged paper",
+     [[rec(None, "10.1/a"), rec("1", "10.1/a")], [gone("1")]], []),
+    ("two PMIDs with one DOI stay two papers", [[rec("1", "10.1/a"), rec("2", "10.1/a")]],
+     [("pmid:1", "1", "10.1/a", "A trial"), ("pmid:2", "2", "10.1/a", "A trial")]),
+    ("a field the update lacks is kept", [[rec("1", keywords=["k"])], [rec("1", title="T2")]],
+     [("pmid:1", "1", None, "T2")]),
+]
+
+
+def fold(files: list[list[Paper | Deletion]], base: list[Paper] = ()) -> list[tuple[str, str, bool]]:
+    events = [{"key": p.id, "file_no": -1, "kind": "base", "paper": p.model_dump_json()} for p in base]
+    for file_no, items in enumerate(files):
+        for item in items:
+            if isinstance(item, Deletion):
+                events.append({"key": f"pmid:{item.pmid}", "file_no": file_no, "kind": "delete", "paper": ""})
+            else:
+                events.append({"key": item.id, "file_no": file_no, "kind": "paper",
+                               "paper": item.model_dump_json()})
+    return apply_group(events)
+
+
+def summary(papers: list[Paper]) -> list[tuple[str, str | None, str | None, str]]:
+    return sorted((p.id, p.pmid, p.doi, p.title) for p in papers)
+
+
+@pytest.mark.parametrize(("case", "files", "left"), APPLY_CASES, ids=[c[0] for c in APPLY_CASES])
+def test_apply_group(case: str, files: list[list[Paper | Deletion]], left: list[tuple]) -> None:
+    papers = [Paper.model_validate_json(text) for _, text, _ in fold(files)]
+    assert summary(papers) == left, case
+
+
+@pytest.mark.parametrize(("case", "files", "left"), APPLY_CASES, ids=[c[0] for c in APPLY_CASES])
+def test_apply_group_gives_what_add_stores(case: str, files: list, left: list, tmp_path: Path) -> None:
+    """The library's writer, one batch per file, keeps the same papers under the same ids."""
+    with Library.open(tmp_path / "lib.sqlite", create=True) as library:
+        for items in files:
+            library.write_batch(items)
+        stored = list(library.iter_papers())
+    folded = [Paper.model_validate_json(text) for _, text, _ in fold(files)]
+    assert [p.model_dump_json() for p in sorted(folded, key=lambda p: p.id)] == \
+        [p.model_dump_json() for p in sorted(stored, key=lambda p: p.id)], case
+
+
+def test_base_papers_are_the_state_updates_apply_to() -> None:
+    baseline = [[rec("1", "10.1/a"), rec("2")], [rec("3")]]
+    updates = [[rec(None, "10.1/a", title="New"), gone("3")], [rec("4")]]
+    full = fold(baseline + updates)
+    base = [Paper.model_validate_json(text) for _, text, _ in fold(baseline)]
+    incremental = fold([[]] * len(baseline) + updates, base=base)
+    assert [(pid, text) for pid, text, _ in incremental] == [(pid, text) for pid, text, _ in full]
+    assert {pid: same for pid, _, same in incremental} == {"pmid:1": False, "pmid:2": True, "pmid:4": False}
+
+
+def test_labels_are_id_pmid_and_normalised_doi() -> None:
+    assert paper_labels("doi:10.1000/AB", None, "https://doi.org/10.1000/AB") == [
+        "doi:10.1000/AB", "doi:10.1000/ab"]
+    assert paper_labels("pmid:7", "7", None) == ["pmid:7"]
 
 
 # --------------------------------------------------------------------------- rows

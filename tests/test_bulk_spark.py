@@ -64,6 +64,16 @@ def crafted(tmp_path_factory: pytest.TempPathFactory) -> Path:
         article("90000001", title="New title"), deletion("90000002", "90000003")), mtime=0))
     (folder / "f3.xml").write_bytes(pubmed_xml(article("90000002", title="Back again")))
     (folder / "f4.txt").write_bytes(b"%PDF-1.4 not records")
+    # DOI merges, as `add` merges: a DOI-only copy of a baseline paper joins it; a PMID record
+    # joins the DOI-only record seen before it (whose id is kept).
+    (folder / "f5.jsonl").write_text("\n".join(json.dumps(record) for record in [
+        {"doi": "10.1016/J.PEDIATRNEUROL.2025.12.024", "title": "DOI-only copy",
+         "abstract": "A cohort of children with epilepsy."},
+        {"doi": "10.1000/evidentia.first", "title": "First seen by DOI",
+         "abstract": "A randomised trial of exercise in adults."},
+        {"pmid": "90000006", "doi": "10.1000/evidentia.first", "title": "Later from PubMed",
+         "abstract": "A randomised trial of exercise in 40 adults."},
+    ]) + "\n")
     return folder
 
 
@@ -95,9 +105,10 @@ def table(out: Path, dataset: str) -> list[dict[str, object]]:
 
 def test_counts_and_the_skipped_list(built: Path) -> None:
     counts = read_manifest(built).counts
-    # 60 sample papers + 4 crafted ids; 6 sample deletions (of ids not in the sample) + 90000003.
-    assert counts == {"papers": 62, "deleted": 7, "skipped": 4, "analysis_errors": 0,
-                      "records": 60 + 6 + 2 + 4 + 3 + 1 + 1}
+    # 60 sample papers + 4 crafted ids + 2 records that merge into one (f5); 6 sample deletions
+    # (of ids not in the sample) + 90000003.
+    assert counts == {"papers": 63, "deleted": 7, "skipped": 4, "analysis_errors": 0, "analysed": 63,
+                      "records": 60 + 6 + 2 + 4 + 3 + 1 + 1 + 3}
     skipped = [json.loads(line) for line in (built / "skipped.jsonl").read_text().splitlines()]
     assert [s["source"] for s in skipped] == ["pmparser_pubmed_no_rows.xml"] * 2 + ["f1.xml", "f4.txt"]
     assert all(s["reason"] for s in skipped)
@@ -108,6 +119,16 @@ def test_updates_and_deletions_apply_in_file_order(built: Path) -> None:
     assert papers["pmid:90000001"]["title"] == "New title"  # f2 replaced f1's version
     assert papers["pmid:90000002"]["title"] == "Back again"  # deleted in f2, back in f3
     assert "pmid:90000003" not in papers  # deleted in f2
+
+
+def test_records_sharing_a_doi_merge_as_add_merges_them(built: Path) -> None:
+    papers = {row["id"]: row for row in table(built, "papers")}
+    copy = papers["pmid:41576520"]  # the baseline paper, updated by its DOI-only copy
+    assert (copy["title"], copy["pmid"]) == ("DOI-only copy", "41576520")
+    assert "doi:10.1016/j.pediatrneurol.2025.12.024" not in papers
+    first = papers["doi:10.1000/evidentia.first"]  # the id seen first is kept
+    assert (first["title"], first["pmid"]) == ("Later from PubMed", "90000006")
+    assert "pmid:90000006" not in papers
 
 
 def test_buckets_are_files_and_rows_are_sorted(built: Path) -> None:
@@ -159,7 +180,7 @@ def test_load_then_ask_with_the_milvus_backend(built: Path, tmp_path: Path) -> N
     runner = CliRunner()
     loaded = runner.invoke(cli, ["bulk", "load", str(built), "--milvus-uri", uri, "--json"])
     assert loaded.exit_code == 0, loaded.output
-    assert json.loads(loaded.stdout)["rows"] == 62
+    assert json.loads(loaded.stdout)["rows"] == 63
     again = runner.invoke(cli, ["bulk", "load", str(built), "--milvus-uri", uri, "--json"])
     assert json.loads(again.stdout)["already_loaded"] is True
     asked = runner.invoke(cli, ["ask", QUESTION, "--backend", "milvus", "--milvus-uri", uri,
@@ -197,11 +218,72 @@ def test_same_hits_give_the_same_report_as_the_embedded_library(built: Path, for
     assert reports[0].model_dump_json() == reports[1].model_dump_json()
 
 
+@pytest.fixture(scope="module")
+def incremental(spark, formats: Path, crafted: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The baseline sample built alone, then the crafted files applied with ``--base``."""
+    root = tmp_path_factory.mktemp("incremental")
+    settings = Settings.load(None, ["index.embedder=hash", f"bulk.partitions={PARTITIONS}"])
+    build([str(formats / "pubmed_xml" / "baseline_style")], str(root / "base"), settings)
+    result = CliRunner().invoke(cli, ["bulk", "build", str(crafted), "--base", str(root / "base"),
+                                      "--out", str(root / "new"), "--partitions", str(PARTITIONS),
+                                      "--embedder", "hash", "--json"])
+    assert result.exit_code == 0, result.output
+    return root
+
+
+def test_an_incremental_build_equals_a_full_build(incremental: Path, built: Path) -> None:
+    new = incremental / "new"
+    for dataset in DATASETS:
+        assert table(new, dataset) == table(built, dataset), dataset
+    manifest = read_manifest(new)
+    assert manifest.data["base"]["build"] == read_manifest(incremental / "base").build
+    assert [f["uri"].rsplit("/", 1)[-1] for f in manifest.data["inputs"]] == [
+        "f1.xml", "f2.xml.gz", "f3.xml", "f4.txt", "f5.jsonl"]
+    # Analysed again: 90000001 (new title), 90000002 (back), the baseline paper its DOI-only
+    # copy updated, the new DOI paper; the other 59 are copied from the base.
+    assert (manifest.counts["analysed"], manifest.counts["carried"], manifest.counts["papers"]) == (4, 59, 63)
+
+
+def test_an_incremental_build_refuses_a_base_made_otherwise(incremental: Path, crafted: Path) -> None:
+    other = Settings.load(None, ["index.embedder=minilm-static", f"bulk.partitions={PARTITIONS}"])
+    with pytest.raises(InputError, match="embedder"):
+        build([str(crafted)], str(incremental / "other"), other, base=str(incremental / "base"))
+    with pytest.raises(InputError, match="same folder"):
+        build([str(crafted)], str(incremental / "base"), other, base=str(incremental / "base"))
+
+
+def test_check_and_the_paper_api_read_papers_from_milvus(built: Path, tmp_path: Path) -> None:
+    """``ask --check`` and ``/api/papers/{id}`` find Milvus-only papers (no library holds them)."""
+    needs_milvus()
+    from fastapi.testclient import TestClient
+
+    from evidentia.bulk import load
+    from evidentia.web import create_app
+
+    uri = milvus_uri(tmp_path)
+    load(built, Settings.load(None, [f"backend.milvus_uri={uri}"]))
+    checked = CliRunner().invoke(cli, ["ask", QUESTION, "--backend", "milvus", "--milvus-uri", uri,
+                                       "--check", "--format", "json", "--k", "5"])
+    assert checked.exit_code == 0, checked.output
+    verdicts = json.loads(checked.stdout)
+    assert verdicts and all(v["verdict"] == "pass" for v in verdicts), verdicts
+    settings = Settings.load(None, ["backend.name=milvus", f"backend.milvus_uri={uri}",
+                                    f"library.path={tmp_path / 'cache.sqlite'}"])
+    with TestClient(create_app(settings)) as client:
+        for ref in ("pmid:41576520", "41576520", "doi:10.1000/evidentia.first", "10.1000/EVIDENTIA.FIRST"):
+            response = client.get(f"/api/papers/{ref}")
+            assert response.status_code == 200, (ref, response.text)
+            assert response.json()["facts"]["paper_id"] == response.json()["paper"]["id"]
+        assert client.get("/api/papers/pmid:41576520").json()["paper"]["title"] == "DOI-only copy"
+        assert client.get("/api/papers/pmid:90000003").status_code == 404
+
+
 def test_every_event_knows_its_file_number(spark, crafted: Path) -> None:
     from evidentia.bulk.job import _Job
 
     job = _Job(spark, Settings(), lambda _: None)
     inputs = job._inputs([str(crafted)])
-    assert [uri.rsplit("/", 1)[-1] for uri, _ in inputs] == ["f1.xml", "f2.xml.gz", "f3.xml", "f4.txt"]
+    assert [uri.rsplit("/", 1)[-1] for uri, _ in inputs] == ["f1.xml", "f2.xml.gz", "f3.xml", "f4.txt",
+                                                             "f5.jsonl"]
     numbers = {row["file_no"] for row in job._events(inputs).select("file_no").collect()}
-    assert numbers == {0, 1, 2, 3}
+    assert numbers == {0, 1, 2, 3, 4}

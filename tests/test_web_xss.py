@@ -175,7 +175,7 @@ def _visit(page: Any, url: str) -> None:
 
 
 def test_library_pages_are_inert(page: Any, base_url: str) -> None:
-    for path in ("/", "/library", "/search?q=melatonin+jet+lag"):
+    for path in ("/", "/library", "/search/batch", "/search?q=melatonin+jet+lag"):
         _visit(page, base_url + path)
     assert page.locator(".hits li").count() == 50  # the search page lists the payload titles
 
@@ -187,6 +187,8 @@ def test_report_page_is_inert_and_shows_payloads_as_text(page: Any, base_url: st
     text = page.locator("main").inner_text()
     shown = [payload for payload in PAYLOADS if " ".join(payload.split()) in " ".join(text.split())]
     assert len(shown) > 50  # payloads appear as literal text (titles, authors, journals)
+    _visit(page, f"{base_url}/report/check?q=Does+melatonin+reduce+jet+lag%3F&k=60")  # spans and titles
+    assert page.locator("li.verdict").count() > 0
 
 
 def test_every_paper_page_is_inert(page: Any, base_url: str) -> None:
@@ -199,6 +201,7 @@ def test_every_paper_page_is_inert(page: Any, base_url: str) -> None:
 def test_user_strings_are_inert(page: Any, base_url: str, payload: str) -> None:
     quoted = quote(f"melatonin {payload}", safe="")
     _visit(page, f"{base_url}/report?q={quoted}")
+    _visit(page, f"{base_url}/report/check?q={quoted}")
     _visit(page, f"{base_url}/search?q={quoted}")
     _visit(page, f"{base_url}/paper/{quote(payload, safe='')}")
 

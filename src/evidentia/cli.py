@@ -364,9 +364,11 @@ def bulk() -> None:
 @click.option("--partitions", type=click.IntRange(1, 100_000), help="Parquet files per dataset (bulk.partitions).")
 @click.option("--master", help="Spark master, e.g. local[4] (bulk.spark_master; spark-submit sets its own).")
 @click.option("--embedder", help="Embedder for the vectors (index.embedder).")
+@click.option("--base", help="A previous build's output: apply SOURCES (update files) on top of it, "
+                             "analysing only the papers they change.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def bulk_build(sources: tuple[str, ...], out: str, partitions: int | None, master: str | None,
-               embedder: str | None, as_json: bool) -> None:
+               embedder: str | None, base: str | None, as_json: bool) -> None:
     """Parse, apply updates and deletions, analyse and embed SOURCES into Parquet under --out."""
     from dataclasses import asdict
 
@@ -375,7 +377,8 @@ def bulk_build(sources: tuple[str, ...], out: str, partitions: int | None, maste
     chosen = {"bulk.partitions": partitions, "bulk.spark_master": master, "index.embedder": embedder}
     settings = state().settings().with_overrides(
         [f"{key}={json.dumps(value)}" for key, value in chosen.items() if value is not None])
-    summary = build(list(sources), out, settings, progress=lambda m: click.echo(f"evidentia: {m}", err=True))
+    summary = build(list(sources), out, settings, base=base,
+                    progress=lambda m: click.echo(f"evidentia: {m}", err=True))
     if as_json:
         click.echo(json.dumps(asdict(summary), indent=2))
         return
@@ -383,6 +386,9 @@ def bulk_build(sources: tuple[str, ...], out: str, partitions: int | None, maste
                f"(build {summary.build}): {summary.records} records, {summary.deleted} deleted, "
                f"{summary.skipped} skipped (listed in skipped.jsonl), {summary.analysis_errors} "
                f"analysis errors, {summary.seconds:.0f} s")
+    if summary.base:
+        click.echo(f"on base build {summary.base['build']}: {summary.carried} papers copied, "
+                   f"{summary.analysed} analysed")
 
 
 @bulk.command(name="load")

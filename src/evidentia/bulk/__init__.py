@@ -10,8 +10,9 @@ The same parsers (``ingest``), analysers (``analyse``) and embedders (``index.em
 (:mod:`evidentia.retrieve.backend`) and reports are made exactly as for the embedded library.
 
 Modules: :mod:`.layout` (Parquet datasets and manifest), :mod:`.records` (what executors run),
-:mod:`.spark` (session and file system), :mod:`.job` (the Spark job), :mod:`.loader`
-(Parquet into Milvus). Spark and pyarrow are imported only when a build or load runs.
+:mod:`.merge` (records applied as ``add`` applies them), :mod:`.grouping` (its Spark side, and
+the base of an incremental build), :mod:`.spark` (session and file system), :mod:`.job` (the
+Spark job), :mod:`.loader` (Parquet into Milvus). Spark and pyarrow are imported only when a build or load runs.
 See docs/scale.md for cluster use (spark-submit) and measured figures.
 """
 

@@ -11,7 +11,7 @@ Papers are hashed on id into ``bucket = pmod(hash(id), P)`` (Spark's own hash pa
 bucket ``b`` is part file ``b``) and sorted by id inside each file. The three datasets have the
 same buckets and the same order: row ``i`` of ``papers/part-00007`` is row ``i`` of
 ``facts/part-00007`` and of ``embeddings/part-00007``. Identical inputs and settings give
-byte-identical files, which is what makes a rerun after a killed job safe.
+the same rows in the same files, which is what makes a rerun after a killed job safe.
 """
 
 from __future__ import annotations

@@ -6,8 +6,8 @@ Nothing here imports Spark, so each step is tested alone and runs the same in an
   project's own parsers (``ingest.read_stream``; OpenAlex works JSONL line by line with
   ``ingest.openalex_json.parse_work``). It never raises: a malformed record, an unreadable file
   and even a parser crash become ``skip`` events with the file, position and reason.
-* :func:`latest_papers`: events of one bucket, sorted by (key, file, record), keep each key's
-  last event, so update and delete records apply in file order.
+* :func:`.merge.apply_groups` (in :mod:`.merge`): each group's events, in file order, applied
+  as ``evidentia add`` applies them (updates merge, deletes remove, a shared DOI merges).
 * :func:`enrich`: papers become full rows: analysed (``analyse.analyse``) and embedded with the
   model loaded once per partition.
 """
@@ -27,14 +27,17 @@ from ..ingest._stream import GZIP_MAGIC, iter_lines
 from ..ingest.openalex_json import parse_work
 from ..ingest.reader import read_stream, sniff_format
 from ..models import Deletion, Paper, Skipped
+from ..store.writer import pmid_key
 from .layout import FACT_FIELDS, ROW_SCHEMA, paper_columns
+from .merge import paper_labels
 
-# One event row: (key, file_no, record_no, kind, paper JSON, source, position, reason).
+# One event row: (key, file_no, record_no, kind, paper JSON, source, position, reason, labels);
+# labels: what the record can be matched by (id, pmid:, doi:), see :mod:`.merge`.
 EVENT_DDL = (
     "key string, file_no int, record_no long, kind string, paper string, "
-    "source string, position string, reason string"
+    "source string, position string, reason string, labels array<string>"
 )
-Event = tuple[str, int, int, str, str, str, str, str]
+Event = tuple[str, int, int, str, str, str, str, str, list[str]]
 HEAD_BYTES = 64 * 1024
 
 
@@ -105,31 +108,16 @@ def openalex_jsonl(raw: io.BytesIO, name: str, max_record_bytes: int) -> Iterato
 
 def _event(file_no: int, record_no: int, item: Paper | Deletion | Skipped) -> Event:
     if isinstance(item, Paper):
-        return (item.id, file_no, record_no, "paper", item.model_dump_json(), "", "", "")
+        labels = paper_labels(item.id, item.pmid, item.doi)
+        return (item.id, file_no, record_no, "paper", item.model_dump_json(), "", "", "", labels)
     if isinstance(item, Deletion):
-        return (f"pmid:{item.pmid}", file_no, record_no, "delete", "", item.source, item.position, "")
+        key = f"pmid:{pmid_key(item.pmid) or item.pmid}"
+        return (key, file_no, record_no, "delete", "", item.source, item.position, "", [key])
     return _skip(file_no, record_no, item.source, item.position, item.reason)
 
 
 def _skip(file_no: int, record_no: int, source: str, position: str, reason: str) -> Event:
-    return ("", file_no, record_no, "skip", "", source, position, reason)
-
-
-# --------------------------------------------------------------------------- apply in order
-
-
-def latest_papers(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
-    """The last event of each key, when it is a paper (a later delete removes it).
-
-    ``rows`` are one bucket's events sorted by key, file and record number.
-    """
-    current: dict[str, Any] | None = None
-    for row in rows:
-        if current is not None and row["key"] != current["key"] and current["kind"] == "paper":
-            yield current
-        current = row
-    if current is not None and current["kind"] == "paper":
-        yield current
+    return ("", file_no, record_no, "skip", "", source, position, reason, [])
 
 
 # --------------------------------------------------------------------------- analyse, embed
@@ -138,7 +126,7 @@ def latest_papers(rows: Iterable[dict[str, Any]]) -> Iterator[dict[str, Any]]:
 def enrich(
     batches: Iterable[pa.RecordBatch], *, embedder_name: str, embed_batch: int
 ) -> Iterator[pa.RecordBatch]:
-    """``mapInArrow`` body: event batches of one bucket in, full paper rows out.
+    """``mapInArrow`` body: papers (JSON, bucket) of one bucket in, full paper rows out.
 
     The embedder is loaded once here, for the whole partition (and cached by the worker).
     """
@@ -146,7 +134,7 @@ def enrich(
 
     embedder = get_embedder(embedder_name)
     pending: list[dict[str, Any]] = []
-    for row in latest_papers(_rows(batches)):
+    for row in _rows(batches):
         pending.append(row)
         if len(pending) >= embed_batch:
             yield enrich_rows(pending, embedder)
@@ -157,7 +145,7 @@ def enrich(
 
 def _rows(batches: Iterable[pa.RecordBatch]) -> Iterator[dict[str, Any]]:
     for batch in batches:
-        yield from batch.select(["key", "kind", "paper", "bucket"]).to_pylist()
+        yield from batch.select(["paper", "bucket"]).to_pylist()
 
 
 def enrich_rows(rows: list[dict[str, Any]], embedder: Any) -> pa.RecordBatch:

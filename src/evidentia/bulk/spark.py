@@ -115,6 +115,23 @@ class HadoopFs:
         jpath, fs = self._path(path)
         fs.mkdirs(jpath)
 
+    def read_json(self, path: str) -> Any:
+        """A small JSON file read whole (None when it is missing or not JSON)."""
+        import json
+
+        jpath, fs = self._path(path)
+        if not fs.exists(jpath):
+            return None
+        stream = fs.open(jpath)
+        try:
+            text = self._jvm.org.apache.commons.io.IOUtils.toString(stream, "UTF-8")
+        finally:
+            stream.close()
+        try:
+            return json.loads(str(text))
+        except ValueError:
+            return None
+
     def write_text(self, path: str, text: str) -> None:
         """Write a small file whole: to ``path.tmp`` first, then renamed over ``path``."""
         temp = f"{path}.tmp"

@@ -20,16 +20,24 @@ stance, synthesis, rendering) is shared: the same hits give the same report.
 
 from __future__ import annotations
 
-import datetime
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
 from ..config import Settings
-from ..models import Filters, Hit, QueryAnalysis, StudyFacts
-from .fusion import reciprocal_rank_fusion
+from ..models import (
+    Filters,
+    Hit,
+    Paper,
+    QueryAnalysis,
+    StudyFacts,
+    normalise_doi,
+    normalise_pmid,
+)
+from .hybrid import cached_facts, fuse_runs, rerank_candidates, to_hits
 from .hybrid import search as hybrid_search
-from .rerank import Candidate, rerank
-from .weights import rerank_weights, resolve
+from .rerank import Candidate
+from .weights import resolve
 
 MILVUS_LIVE_NOTICE = "Milvus backend: live sources are not searched; the collection is the corpus"
 
@@ -63,6 +71,51 @@ def uses_remote_backend(settings: Settings) -> bool:
     return settings.backend.name != "embedded"
 
 
+# --------------------------------------------------------------------------- papers by id
+
+
+@dataclass
+class PaperLookup:
+    """Papers by id, and the facts of the current analyser version the backend holds for them."""
+
+    papers: dict[str, Paper]
+    facts: dict[str, StudyFacts] = field(default_factory=dict)
+
+
+def get_papers(library: Any, ids: Iterable[str], settings: Settings) -> PaperLookup:
+    """The papers (and stored facts) among ``ids``, from wherever the backend keeps them.
+
+    Embedded: the library. Milvus: the collection (the papers live there), then the library
+    for ids the collection lacks; facts from the collection when current, else the library's
+    analysis cache. Ids that exist nowhere are left out; order follows ``ids``.
+    """
+    wanted = list(dict.fromkeys(ids))
+    found = PaperLookup({}, {})
+    if settings.backend.name == "milvus" and wanted:
+        stored = open_milvus(settings).fetch(wanted)
+        found = PaperLookup({pid: row.paper for pid, row in stored.items()}, _current_facts(stored))
+    rest = [pid for pid in wanted if pid not in found.papers]
+    if library is not None and rest:
+        found.papers.update(library.get_many(rest))
+    uncached = [pid for pid in found.papers if pid not in found.facts]
+    if library is not None and uncached:
+        found.facts.update(cached_facts(library, uncached, None))
+    return PaperLookup({pid: found.papers[pid] for pid in wanted if pid in found.papers}, found.facts)
+
+
+def resolve_paper(library: Any, ref: str, settings: Settings) -> str | None:
+    """The id of the paper ``ref`` names (an id, a PMID or a DOI in any usual form), or None."""
+    if library is not None and (paper_id := library.resolve(ref)):
+        return paper_id
+    if settings.backend.name != "milvus":
+        return None
+    ref = (ref or "").strip()
+    pmid, doi = normalise_pmid(ref), normalise_doi(ref)
+    tries = [ref, *([f"pmid:{pmid}"] if pmid else []), *([f"doi:{doi}"] if doi else [])]
+    stored = open_milvus(settings).fetch(pid for pid in tries if pid)
+    return next(iter(stored), None)
+
+
 # --------------------------------------------------------------------------- milvus
 
 
@@ -86,14 +139,14 @@ def milvus_search(
     weights = resolve(settings.index, "bm25" if settings.index.mode == "bm25" else embedder.name)
     runs = _milvus_runs(index, query, vector, settings, filter_expression(filters), k, weights)
     need = max(k, settings.index.rerank_depth) if settings.index.rerank else k
-    candidates = _fuse(runs, weights)[:need]
+    candidates = fuse_runs(runs, weights)[:need]
     stored = index.fetch([c.paper_id for c in candidates], vectors=settings.index.rerank)
     current = _current_facts(stored)
     candidates = _attach(candidates, stored, current)
     if settings.index.rerank:
         _fill_dense_scores(candidates[: settings.index.rerank_depth], stored, vector)
-        candidates = _rerank(query, settings.index.rerank_depth, weights, candidates)
-    hits = _hits(candidates[:k])
+        candidates = rerank_candidates(query, settings.index.rerank_depth, weights, candidates)
+    hits = to_hits(candidates[:k])
     return BackendResult(hits, [], {hit.paper_id: current[hit.paper_id] for hit in hits
                                     if hit.paper_id in current})
 
@@ -135,22 +188,6 @@ def _milvus_runs(
     return runs
 
 
-def _fuse(runs: dict[str, list[tuple[str, float]]], weights: dict[str, float]) -> list[Candidate]:
-    """As the embedded backend fuses: one run passes through, two are RRF-fused by weight."""
-    if len(runs) == 1:
-        (name, ranked), = runs.items()
-        return [Candidate(pid, None, {name: score, "fused": score}) for pid, score in ranked]
-    fused = reciprocal_rank_fusion(
-        runs, k=weights["fusion_k"],
-        weights={"bm25": weights["fusion_bm25"], "dense": weights["fusion_dense"]},
-    )
-    by_run = {name: dict(ranked) for name, ranked in runs.items()}
-    return [
-        Candidate(pid, None, {**{n: s[pid] for n, s in by_run.items() if pid in s}, "fused": score})
-        for pid, score in fused
-    ]
-
-
 def _attach(
     candidates: list[Candidate], stored: dict[str, Any], facts: dict[str, StudyFacts]
 ) -> list[Candidate]:
@@ -181,25 +218,3 @@ def _fill_dense_scores(head: list[Candidate], stored: dict[str, Any], vector: An
         row = stored.get(candidate.paper_id)
         if "dense" not in candidate.scores and row is not None and row.vector is not None:
             candidate.scores["dense"] = float(row.vector @ query)
-
-
-def _rerank(
-    query: QueryAnalysis, depth: int, weights: dict[str, float], candidates: list[Candidate]
-) -> list[Candidate]:
-    head, tail = candidates[:depth], candidates[depth:]
-    if not head:
-        return candidates
-    ranked = rerank(head, query, rerank_weights(weights), this_year=datetime.date.today().year)
-    for candidate, score, _ in ranked:
-        candidate.scores["rerank"] = score
-    return [candidate for candidate, _, _ in ranked] + tail
-
-
-def _hits(candidates: list[Candidate]) -> list[Hit]:
-    return [
-        Hit(
-            paper_id=c.paper_id, rank=rank, score=c.scores.get("rerank", c.scores["fused"]),
-            scores=dict(c.scores), paper=c.paper,
-        )
-        for rank, c in enumerate(candidates, start=1)
-    ]

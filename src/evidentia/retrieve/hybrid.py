@@ -50,11 +50,11 @@ def search(
         runs["dense"] = dense.search(vector, max(k, settings.index.dense_candidates))
     weights = resolve(settings.index, dense.embedder.name if "dense" in runs else "bm25")
     need = max(k, settings.index.rerank_depth) if settings.index.rerank else k
-    candidates = keep_passing(library, _fuse(runs, weights), filters, need)
+    candidates = keep_passing(library, fuse_runs(runs, weights), filters, need)
     if settings.index.rerank:
         context = _RerankContext(library, dense, vector, facts_version)
         candidates = _rerank(context, query, settings.index.rerank_depth, weights, candidates)
-    return _hits(candidates[:k]), notices
+    return to_hits(candidates[:k]), notices
 
 
 # --------------------------------------------------------------------------- planning
@@ -162,7 +162,9 @@ def passes_sql_filters(paper: Paper, filters: Filters) -> bool:
 # --------------------------------------------------------------------------- fusion, rerank
 
 
-def _fuse(runs: dict[str, list[tuple[str, float]]], weights: dict[str, float]) -> list[Candidate]:
+def fuse_runs(runs: dict[str, list[tuple[str, float]]], weights: dict[str, float]) -> list[Candidate]:
+    """One run passes through; two are fused by weighted reciprocal rank, keeping each run's
+    score for the rerank. Shared with the Milvus backend."""
     if len(runs) == 1:
         (name, ranked), = runs.items()
         return [Candidate(pid, None, {name: score, "fused": score}) for pid, score in ranked]
@@ -189,15 +191,25 @@ def _rerank(
     ctx: _RerankContext, query: QueryAnalysis, depth: int, weights: dict[str, float],
     candidates: list[Candidate],
 ) -> list[Candidate]:
-    head, tail = candidates[:depth], candidates[depth:]
+    head = candidates[:depth]
     if not head:
         return candidates
     _fill_dense_scores(ctx.dense, ctx.vector, head)
-    facts = _cached_facts(ctx.library, [c.paper_id for c in head], ctx.facts_version)
+    facts = cached_facts(ctx.library, [c.paper_id for c in head], ctx.facts_version)
     for candidate in head:
         candidate.facts = facts.get(candidate.paper_id)
-    this_year = datetime.date.today().year
-    ranked = rerank(head, query, rerank_weights(weights), this_year=this_year)
+    return rerank_candidates(query, depth, weights, candidates)
+
+
+def rerank_candidates(
+    query: QueryAnalysis, depth: int, weights: dict[str, float], candidates: list[Candidate]
+) -> list[Candidate]:
+    """The first ``depth`` candidates reranked on their features (papers, facts and dense
+    scores already attached), the rest after them in fused order. Shared with the Milvus backend."""
+    head, tail = candidates[:depth], candidates[depth:]
+    if not head:
+        return candidates
+    ranked = rerank(head, query, rerank_weights(weights), this_year=datetime.date.today().year)
     for candidate, score, _ in ranked:
         candidate.scores["rerank"] = score
     return [candidate for candidate, _, _ in ranked] + tail
@@ -215,7 +227,7 @@ def _fill_dense_scores(dense: Any, vector: Any, head: list[Candidate]) -> None:
                 candidate.scores["dense"] = cosines[candidate.paper_id]
 
 
-def _cached_facts(library: Any, ids: list[str], version: str | None) -> dict[str, StudyFacts]:
+def cached_facts(library: Any, ids: list[str], version: str | None) -> dict[str, StudyFacts]:
     """Facts cached by the analyser (current version unless told); never analyses anything."""
     if not hasattr(library, "get_facts"):
         return {}
@@ -226,7 +238,8 @@ def _cached_facts(library: Any, ids: list[str], version: str | None) -> dict[str
     return library.get_facts(ids, version)
 
 
-def _hits(candidates: list[Candidate]) -> list[Hit]:
+def to_hits(candidates: list[Candidate]) -> list[Hit]:
+    """Ranked hits: the rerank score when there is one, else the fused score."""
     return [
         Hit(
             paper_id=c.paper_id, rank=rank, score=c.scores.get("rerank", c.scores["fused"]),

@@ -1,8 +1,9 @@
-"""Background jobs: a long ask or an upload runs as a job whose status a page can poll.
+"""Background jobs: a long ask, an upload or an index build runs as a job a page can poll.
 
 A job is created by a request, runs as an asyncio task (its blocking work in a thread), and is
 remembered until ``ttl_s`` after it finished. The registry is bounded: when ``max_jobs`` jobs are
-still unfinished a new one is refused with 429, and finished ones are evicted oldest first.
+still unfinished a new one is refused with 429, and finished ones are evicted oldest first. An
+exclusive kind (the index build) runs one at a time: a second start is refused with 409.
 """
 
 from __future__ import annotations
@@ -15,22 +16,24 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from .limits import Overloaded
-from .problems import problem_for
+from .problems import Problem, problem_for
 
 JobStatus = Literal["queued", "running", "done", "failed"]
+JobKind = Literal["ask", "add", "index"]
 
 
 @dataclass
 class Job:
     id: str
-    kind: Literal["ask", "add"]
+    kind: JobKind
     title: str
     status: JobStatus = "queued"
     stage: str = "waiting for a free slot"
     created: float = field(default_factory=time.time)
     started: float | None = None
     finished: float | None = None
-    done_units: int = 0  # records read, for uploads
+    done_units: int = 0  # records read (uploads), papers checked (index builds)
+    total_units: int | None = None  # known for index builds: the library's papers
     result_url: str | None = None
     summary: dict[str, Any] | None = None
     error: dict[str, str] | None = None
@@ -48,6 +51,7 @@ class Job:
         return {
             "id": self.id, "kind": self.kind, "title": self.title, "status": self.status,
             "stage": self.stage, "elapsed_s": self.elapsed_s(), "done_units": self.done_units,
+            "total_units": self.total_units,
             "result_url": self.result_url, "summary": self.summary, "error": self.error,
             "status_url": f"/api/jobs/{self.id}", "page_url": f"/jobs/{self.id}",
         }
@@ -67,10 +71,18 @@ class JobRegistry:
         self._evict()
         return self._jobs.get(job_id)
 
-    def start(self, kind: Literal["ask", "add"], title: str,
-              work: Callable[[Job], Awaitable[None]]) -> Job:
-        """Create a job and run ``work(job)`` in the background; 429 when too many are unfinished."""
+    def unfinished(self, kind: JobKind) -> Job | None:
+        """An unfinished job of this kind, if there is one."""
+        return next((job for job in self._jobs.values() if job.kind == kind and not job.finished_or_failed), None)
+
+    def start(self, kind: JobKind, title: str, work: Callable[[Job], Awaitable[None]], *,
+              exclusive: bool = False) -> Job:
+        """Create a job and run ``work(job)`` in the background; 429 when too many are unfinished,
+        409 when ``exclusive`` and a job of the same kind is still unfinished."""
         self._evict()
+        if exclusive and (running := self.unfinished(kind)) is not None:
+            raise Problem(409, "conflict",
+                          f"another {kind} job is still running; wait for it (/jobs/{running.id}) and try again")
         if sum(not job.finished_or_failed for job in self._jobs.values()) >= self.max_jobs:
             raise Overloaded(429, "too many jobs are running; try again shortly", self.retry_after_s)
         job = Job(id=secrets.token_urlsafe(12), kind=kind, title=title[:200])

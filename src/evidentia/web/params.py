@@ -1,12 +1,15 @@
-"""What a request may ask for: the question, filters, style and k, validated once for pages and API.
+"""What a request may ask for: the question, filters, style, k and live-source options, and the
+queries of a batch search, validated once for pages and API.
 
-Pages read flat query parameters (``?q=...&year_min=2000&design=rct&human=1``); the JSON API reads
-the same fields as a body (``{"question": ..., "filters": {...}}``). Both end up as ``AskParams``,
-so a limit is enforced in one place.
+Pages read flat query parameters (``?q=...&year_min=2000&design=rct&human=1&offline=1``); the JSON
+API reads the same fields as a body (``{"question": ..., "filters": {...}}``). Both end up as
+``AskParams``, so a limit is enforced in one place. A batch search comes as a JSON body
+(``BatchSearchParams``) or a JSONL file (``batch_from_jsonl``); both end up as (id, query) pairs.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any, Literal
 from urllib.parse import urlencode
@@ -25,6 +28,8 @@ from ..models import DESIGNS, Filters
 from .problems import Problem
 
 EXPORT_FORMATS: tuple[str, ...] = ("md", "html", "json", "bibtex", "ris", "csl-json", "csv")
+MAX_BATCH_QUERIES = 100  # one batch runs inside one request: keep it to seconds
+MAX_BATCH_ID_CHARS = 200
 
 
 class FilterParams(BaseModel):
@@ -72,9 +77,18 @@ class AskParams(BaseModel):
     filters: FilterParams = Field(default_factory=FilterParams)
     style: Literal["pro", "explainer"] = Field("pro", description="report style")
     k: int | None = Field(None, ge=1, description="studies to read (default: retrieve.k)")
+    offline: bool = Field(False, description="answer from the library only; no live source (ask --offline)")
+    refresh: bool = Field(
+        False, description="refetch live sources even if the question is cached (ask --refresh)"
+    )
 
     def cache_key(self) -> str:
-        return self.model_dump_json()
+        # ``refresh`` changes how a report is made, not which report it is: a refreshed report
+        # is remembered for the plain address that follows (a job's result page, a permalink).
+        return self.model_dump_json(exclude={"refresh"})
+
+    def uses_source_options(self) -> bool:
+        return self.offline or self.refresh
 
 
 class SearchParams(BaseModel):
@@ -85,6 +99,33 @@ class SearchParams(BaseModel):
     query: str = Field(min_length=1, description="search words")
     filters: FilterParams = Field(default_factory=FilterParams)
     k: int | None = Field(None, ge=1, description="hits to return (default: retrieve.k)")
+
+
+class BatchQuery(BaseModel):
+    """One query of a batch search: the CLI's ``{"id", "query"}`` line."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    id: str | int | None = Field(None, description="your id, echoed back (default: the position, from 1)")
+    query: str = Field(description="search words; an empty query finds nothing")
+
+
+class BatchSearchParams(BaseModel):
+    """The body of ``POST /api/search/batch``: queries with shared filters and k, or just the list."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    queries: list[BatchQuery] = Field(
+        min_length=1, max_length=MAX_BATCH_QUERIES, description=f"at most {MAX_BATCH_QUERIES} queries"
+    )
+    filters: FilterParams = Field(default_factory=FilterParams)
+    k: int | None = Field(None, ge=1, description="hits per query (default: retrieve.k)")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _bare_list(cls, data: Any) -> Any:
+        """A bare list of queries is the same as ``{"queries": [...]}``."""
+        return {"queries": data} if isinstance(data, list) else data
 
 
 class ExportIds(BaseModel):
@@ -159,6 +200,8 @@ def ask_from_query(query: Mapping[str, Any], getlist: Any, limits: WebSettings) 
         "filters": filters_from_query(query, getlist),
         "style": _blank_to_none(query.get("style")) or "pro",
         "k": _blank_to_none(query.get("k")),
+        "offline": _truthy(query.get("offline")),
+        "refresh": _truthy(query.get("refresh")),
     }
     return checked_ask(validated(AskParams, data), limits)
 
@@ -198,9 +241,73 @@ def query_string(params: AskParams) -> list[tuple[str, str]]:
         pairs.append(("style", params.style))
     if params.k is not None:
         pairs.append(("k", str(params.k)))
-    return pairs
+    if params.offline:
+        pairs.append(("offline", "1"))
+    return pairs  # never ``refresh``: a link or a job's result page must not refetch again
 
 
 def report_url(params: AskParams) -> str:
     """The plain GET address of the report for ``params``: bookmarkable, works without JS."""
     return "/report?" + urlencode(query_string(params))
+
+
+def check_report_url(params: AskParams) -> str:
+    """The faithfulness check of the report for ``params`` (``ask --check``)."""
+    return "/report/check?" + urlencode(query_string(params))
+
+
+# --------------------------------------------------------------------------- batch search
+
+
+def checked_batch(params: BatchSearchParams, limits: WebSettings) -> list[tuple[str, str]]:
+    """(id, query) pairs of a JSON batch; 422 naming the query that breaks a limit."""
+    check_k(params.k, limits)
+    pairs = []
+    for position, item in enumerate(params.queries, 1):
+        query_id = str(position) if item.id is None else str(item.id)
+        pairs.append(_checked_pair(f"queries[{position - 1}]", query_id, item.query, limits))
+    return pairs
+
+
+def batch_from_jsonl(data: bytes, limits: WebSettings) -> list[tuple[str, str]]:
+    """(id, query) pairs from a JSONL file of ``{"id", "query"}`` lines, like ``search --batch``.
+
+    Blank lines are skipped; an id defaults to the line number. Any bad line is a 422 naming it.
+    """
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise Problem(422, "invalid_request",
+                      f"the file is not UTF-8 text (bad byte at offset {exc.start}); save it as UTF-8") from None
+    pairs: list[tuple[str, str]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        if len(pairs) == MAX_BATCH_QUERIES:
+            raise Problem(422, "invalid_request",
+                          f"the file has more than {MAX_BATCH_QUERIES} queries; split it, or use "
+                          "`evidentia search --batch` for large batches")
+        pairs.append(_batch_line(number, line, limits))
+    if not pairs:
+        raise Problem(422, "invalid_request", 'the file has no queries; write one {"id": ..., "query": "..."} per line')
+    return pairs
+
+
+def _batch_line(number: int, line: str, limits: WebSettings) -> tuple[str, str]:
+    where = f"line {number}"
+    try:
+        record = json.loads(line)
+    except ValueError as exc:
+        raise Problem(422, "invalid_request", f"{where}: not JSON ({getattr(exc, 'msg', 'invalid')})") from None
+    if not isinstance(record, dict) or not isinstance(record.get("query"), str):
+        raise Problem(422, "invalid_request", f'{where}: expected {{"id": ..., "query": "..."}}')
+    return _checked_pair(where, str(record.get("id", number)), record["query"], limits)
+
+
+def _checked_pair(where: str, query_id: str, query: str, limits: WebSettings) -> tuple[str, str]:
+    if len(query_id) > MAX_BATCH_ID_CHARS:
+        raise Problem(422, "invalid_request", f"{where}: the id is longer than {MAX_BATCH_ID_CHARS} characters")
+    if len(query) > limits.max_query_chars:
+        raise Problem(422, "invalid_request",
+                      f"{where}: the query is {len(query)} characters long; the limit is {limits.max_query_chars}")
+    return query_id, query

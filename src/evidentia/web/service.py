@@ -23,10 +23,11 @@ from .. import pipeline
 from ..config import Settings
 from ..errors import LibraryError, NotFoundError
 from ..models import Hit, IngestSummary, Paper, Report, StudyFacts
+from ..retrieve.backend import get_papers, resolve_paper
 from ..store.library import Library
 from .jobs import Job, JobRegistry
 from .limits import Limiter
-from .params import AskParams, SearchParams
+from .params import AskParams, FilterParams, SearchParams
 
 
 @dataclass
@@ -76,7 +77,8 @@ class Service:
             params.question, self.settings, filters=params.filters.to_filters(), k=params.k,
             style=params.style,
         )
-        papers = self._library().get_many(study.paper_id for study in report.studies)
+        papers = get_papers(self._library(), [study.paper_id for study in report.studies],
+                            self.settings).papers
         return ReportResult(report, papers, round(time.perf_counter() - started, 3))
 
     def start_ask_job(self, params: AskParams, result_url: str) -> Job:
@@ -157,15 +159,15 @@ class Service:
 
     def _paper_now(self, ref: str) -> PaperResult:
         library = self._library()
-        paper_id = library.resolve(ref[:500])
-        paper = library.get(paper_id) if paper_id else None
+        paper_id = resolve_paper(library, ref[:500], self.settings)  # Milvus holds its own papers
+        found = get_papers(library, [paper_id] if paper_id else [], self.settings)
+        paper = found.papers.get(paper_id or "")
         if paper is None:
             raise NotFoundError(
                 f"no paper {ref[:120]!r} in the library",
                 hint="use an id from a report or search (pmid:…, doi:…), a PMID or a DOI",
             )
-        facts = library.get_facts([paper.id], analysis.ANALYSER_VERSION).get(paper.id)
-        return PaperResult(paper, facts or analysis.analyse(paper))
+        return PaperResult(paper, found.facts.get(paper.id) or analysis.analyse(paper))
 
     async def papers(self, refs: list[str]) -> list[PaperResult]:
         async with self.searches.slot():
@@ -173,12 +175,12 @@ class Service:
 
     def _papers_now(self, refs: list[str]) -> list[PaperResult]:
         library = self._library()
-        ids = [paper_id for ref in refs if (paper_id := library.resolve(ref[:500]))]
+        ids = [paper_id for ref in refs if (paper_id := resolve_paper(library, ref[:500], self.settings))]
         if not ids:
             raise NotFoundError("none of the selected papers is in the library",
                                 hint="select papers from a report or a search")
-        papers = library.get_many(ids)
-        facts = library.get_facts(list(papers), analysis.ANALYSER_VERSION)
+        found = get_papers(library, ids, self.settings)
+        papers, facts = found.papers, found.facts
         return [PaperResult(paper, facts.get(paper_id) or analysis.analyse(paper))
                 for paper_id, paper in papers.items()]
 
@@ -230,6 +232,116 @@ class Service:
     def status(self) -> dict[str, Any]:
         return {"ask": self.asks.snapshot(), "search": self.searches.snapshot(),
                 "upload": self.uploads.snapshot()}
+
+    # ------------------------------------------------------------------ the rest of the CLI (issue 7)
+
+    async def ask_with_sources(self, params: AskParams) -> ReportResult:
+        """``ask`` honouring ``offline`` and ``refresh`` (``ask --offline``, ``--refresh``).
+
+        Without either it is ``ask`` itself; ``refresh`` also skips the report cache.
+        """
+        if not params.uses_source_options():
+            return await self.ask(params)
+        if not params.refresh and (cached := self.cached_report(self._report_key(params))) is not None:
+            return cached
+        async with self.asks.slot():
+            result = await to_thread.run_sync(self._ask_with_sources_now, params)
+        self._remember(params, result)
+        return result
+
+    def _ask_with_sources_now(self, params: AskParams) -> ReportResult:
+        from ..retrieve.backend import get_papers
+
+        started = time.perf_counter()
+        report = pipeline.ask(
+            params.question, self.settings, filters=params.filters.to_filters(), k=params.k,
+            style=params.style, offline=params.offline, refresh=params.refresh,
+        )
+        ids = [study.paper_id for study in report.studies]
+        papers = get_papers(self._library(), ids, self.settings).papers
+        return ReportResult(report, papers, round(time.perf_counter() - started, 3))
+
+    def start_ask_with_sources_job(self, params: AskParams, result_url: str) -> Job:
+        """``start_ask_job`` honouring ``offline`` and ``refresh``."""
+        if not params.uses_source_options():
+            return self.start_ask_job(params, result_url)
+        self.asks.check_room()
+
+        async def work(job: Job) -> None:
+            if params.refresh or self.cached_report(self._report_key(params)) is None:
+                async with self.asks.slot(wait_forever=True):
+                    job.status, job.started, job.stage = "running", time.time(), "finding and reading the studies"
+                    self._remember(params, await to_thread.run_sync(self._ask_with_sources_now, params))
+            job.result_url = result_url
+
+        return self.jobs.start("ask", params.question, work)
+
+    async def check(self, params: AskParams) -> tuple[ReportResult, list[dict[str, Any]]]:
+        """The report and the faithfulness checker's verdict on each sentence (``ask --check``);
+        each verdict also lists the spans of the cited papers the sentence rests on (``evidence``)."""
+        result = await self.ask_with_sources(params)
+        async with self.searches.slot():
+            checked = await to_thread.run_sync(self._check_now, result.report)
+        return result, checked
+
+    def _check_now(self, report: Report) -> list[dict[str, Any]]:
+        from ..retrieve.backend import get_papers
+        from ..synthesise import verdicts
+        from .views import evidence_json
+
+        claims = report.claims()
+        ids = [pid for claim in claims for pid in (*claim.citations, *(ev.paper_id for ev in claim.evidence))]
+        papers = get_papers(self._library(), ids, self.settings).papers
+        checked = verdicts(report, papers)  # pipeline.check, on the kept connection
+        for verdict, claim in zip(checked, claims, strict=True):
+            verdict["evidence"] = [evidence_json(ev, papers.get(ev.paper_id)) for ev in claim.evidence]
+        return checked
+
+    async def search_batch(self, queries: list[tuple[str, str]], k: int | None,
+                           filters: FilterParams) -> list[tuple[str, list[str]]]:
+        """``search --batch``: each query's paper ids, best first; one slot for the whole batch."""
+        async with self.searches.slot():
+            return await to_thread.run_sync(self._search_batch_now, queries, k, filters)
+
+    def _search_batch_now(self, queries: list[tuple[str, str]], k: int | None,
+                          filters: FilterParams) -> list[tuple[str, list[str]]]:
+        return list(pipeline.search_batch(queries, self.settings, k=k, filters=filters.to_filters()))
+
+    def start_index_job(self) -> Job:
+        """Build or update the embedding index in the background (``evidentia index``).
+
+        One build at a time (409 otherwise). It takes the upload slot, so it never runs beside an
+        ingest, and it empties the report cache: reports read with the new index may differ.
+        """
+        self.uploads.check_room()
+
+        async def work(job: Job) -> None:
+            async with self.uploads.slot(wait_forever=True):
+                job.status, job.started, job.stage = "running", time.time(), "reading the library"
+                job.summary = await to_thread.run_sync(self._index_now, job)
+            self._reports.clear()
+            job.result_url = "/library"
+
+        return self.jobs.start("index", "Embedding index", work, exclusive=True)
+
+    def _index_now(self, job: Job) -> dict[str, Any]:
+        def progress(event: str, **info: Any) -> None:
+            if event == "embed":
+                job.done_units, job.total_units = int(info.get("done", 0)), int(info.get("total") or 0)
+                job.stage = (f"{job.done_units:,} of {job.total_units:,} papers checked, "
+                             f"{int(info.get('embedded', 0)):,} embedded")
+
+        return pipeline.index(self.settings, progress=progress)
+
+    def index_status(self) -> dict[str, Any]:
+        """The embedder in use, the indexes built beside the library, and a running build's page."""
+        from ..index.dense import index_folder
+
+        folder = index_folder(self.settings.library.resolved_path())
+        built = sorted(entry.name for entry in folder.iterdir() if entry.is_dir()) if folder.is_dir() else []
+        running = self.jobs.unfinished("index")
+        return {"embedder": self.settings.index.embedder, "built": built,
+                "job": running.public() if running else None}
 
 
 def summary_json(summary: IngestSummary) -> dict[str, Any]:

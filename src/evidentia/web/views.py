@@ -10,10 +10,12 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from ..config import Settings, describe_settings
 from ..models import (
     DESIGN_LABELS,
     STANCES,
     Claim,
+    Evidence,
     Paper,
     Report,
     Source,
@@ -237,3 +239,115 @@ def report_context(report: Report, papers: dict[str, Paper]) -> dict[str, Any]:
         "cards": study_cards(report, papers),
         "grade_class": GRADE_CLASSES,
     }
+
+
+# --------------------------------------------------------------------------- the faithfulness check
+
+
+def evidence_json(evidence: Evidence, paper: Paper | None) -> dict[str, Any]:
+    """A span a sentence rests on, with its words (taken from the paper when not stored)."""
+    text = evidence.text
+    if not text and paper is not None:
+        source = (paper.title if evidence.field == "title" else paper.abstract) or ""
+        text = source[evidence.start : evidence.end]
+    return {"paper_id": evidence.paper_id, "field": evidence.field, "start": evidence.start,
+            "end": evidence.end, "text": text}
+
+
+@dataclass
+class SpanView:
+    number: int | None
+    paper_id: str
+    title: str
+    field: str
+    text: str
+
+
+@dataclass
+class VerdictView:
+    number: int
+    part: str
+    text: str
+    passed: bool
+    problems: list[str]
+    checked: list[tuple[str, list[str]]]
+    cites: list[Cite]
+    spans: list[SpanView]
+
+
+def verdict_views(verdicts: list[dict[str, Any]], report: Report) -> list[VerdictView]:
+    """The checker's verdicts as the check page lists them: sources by number and title."""
+    by_id = {source.id: source for source in report.sources}
+    views = []
+    for number, verdict in enumerate(verdicts, 1):
+        cites = [Cite(by_id[pid].number, pid, by_id[pid].title) if pid in by_id else Cite(0, pid, pid)
+                 for pid in verdict.get("citations") or []]
+        spans = [_span_view(span, by_id) for span in verdict.get("evidence") or [] if span.get("text")]
+        checked = [(name, list(values)) for name, values in (verdict.get("checked") or {}).items() if values]
+        views.append(VerdictView(number, str(verdict["part"]), _without_marks(str(verdict["text"])),
+                                 verdict["verdict"] == "pass", list(verdict.get("problems") or []),
+                                 checked, cites, spans))
+    return views
+
+
+def _span_view(span: dict[str, Any], sources: dict[str, Source]) -> SpanView:
+    source = sources.get(span["paper_id"])
+    return SpanView(source.number if source else None, span["paper_id"],
+                    source.title if source else span["paper_id"], span["field"], span["text"])
+
+
+def _without_marks(text: str) -> str:
+    """The sentence without its ``[1, 3]`` marks: the page lists the cited sources beside it."""
+    return _MARK.sub("", text).strip()
+
+
+# --------------------------------------------------------------------------- settings (info --settings-list)
+
+SECRET_NAMES = ("api_key", "token", "password", "email", "mailto")  # contact details too
+
+
+@dataclass
+class SettingRow:
+    name: str
+    value: str
+    default: str
+    description: str
+    changed: bool
+
+
+def settings_rows(settings: Settings) -> list[SettingRow]:
+    """Every setting with its value in use, its default and what it does; secrets are hidden."""
+    defaults = Settings()
+    rows = []
+    for name, _default, description in describe_settings():
+        value, default = _setting_value(settings, name), _setting_value(defaults, name)
+        rows.append(SettingRow(name, _shown_value(name, value), _shown_value(name, default), description,
+                               value != default))
+    return rows
+
+
+def _setting_value(settings: Settings, dotted: str) -> Any:
+    value: Any = settings
+    for part in dotted.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def _shown_value(name: str, value: Any) -> str:
+    if value is None or value == "":
+        return "not set"
+    if any(secret in name.rsplit(".", 1)[-1] for secret in SECRET_NAMES):
+        return "set (hidden)"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    text = ", ".join(map(str, value)) if isinstance(value, list | tuple) else str(value)
+    return _hide_credentials(text)
+
+
+def _hide_credentials(text: str) -> str:
+    """``scheme://user:password@host/...`` with the user part hidden."""
+    scheme, sep, rest = text.partition("://")
+    host = rest.split("/", 1)[0]
+    if not sep or "@" not in host:
+        return text
+    return f"{scheme}://(credentials hidden)@{rest.split('@', 1)[1]}"

@@ -31,19 +31,30 @@
   }
 
   async function errorMessage(response) {
+    const text = await response.text();
     try {
-      const body = await response.json();
+      const body = JSON.parse(text);
       if (body && body.error && body.error.message) return body.error.message;
-    } catch (ignored) { /* not JSON */ }
+    } catch (ignored) { /* not JSON: an error page */ }
+    // The error page's message, read as text from an inert document (DOMParser runs no script).
+    const notice = new DOMParser().parseFromString(text, "text/html").querySelector(".error-page .notice");
+    if (notice && notice.textContent.trim()) return notice.textContent.trim();
     return "The server answered " + response.status + ". Please try again.";
   }
 
+  const JOB_TITLES = { ask: "Preparing your report", add: "Adding records", index: "Building the embedding index" };
+
   function showJob(panel, job) {
     panel.box.hidden = false;
-    if (panel.title) panel.title.textContent = job.kind === "ask" ? "Preparing your report" : "Adding records";
+    if (panel.title) panel.title.textContent = JOB_TITLES[job.kind] || "Working";
     if (panel.elapsed) panel.elapsed.textContent = job.elapsed_s.toFixed(1) + " s";
     if (panel.stage) panel.stage.textContent = job.stage.charAt(0).toUpperCase() + job.stage.slice(1);
-    if (panel.bar) panel.bar.removeAttribute("value");
+    if (panel.bar && job.total_units) {
+      panel.bar.max = job.total_units;
+      panel.bar.value = job.done_units;
+    } else if (panel.bar) {
+      panel.bar.removeAttribute("value");
+    }
   }
 
   async function pollJob(form, panel, job) {
@@ -125,6 +136,24 @@
     }
   }
 
+  // A form whose file must stay under the request limit: say so before sending it.
+  function checkFileSize(event) {
+    const form = event.currentTarget;
+    const input = form.querySelector("input[type=file]");
+    const limit = Number(form.dataset.maxBytes || 0);
+    const error = form.querySelector(".form-error");
+    if (error) error.hidden = true;
+    if (!limit || !input || !input.files.length || input.files[0].size <= limit) return;
+    event.preventDefault();
+    if (error) {
+      error.textContent = "That file is larger than the limit; split it or use the command line.";
+      error.hidden = false;
+    }
+  }
+
+  document.querySelectorAll("form[data-size-form]").forEach(function (form) {
+    form.addEventListener("submit", checkFileSize);
+  });
   document.querySelectorAll("form[data-job-form]").forEach(function (form) {
     form.addEventListener("submit", submitJobForm);
   });
