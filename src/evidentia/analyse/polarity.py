@@ -18,7 +18,7 @@ general language (no topic words):
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 _NEGATOR_WORD = re.compile(
@@ -153,6 +153,67 @@ class Polarity:
     benefit: int = 0  # +1 better, -1 worse, 0 unknown
     significant: bool | None = None
     cue: str = ""  # the words that decided it
+
+
+    def inverted(self) -> Polarity:
+        """What the clause says of the agent when it speaks of its lack: "deficiency raises
+        the risk" reads as "the agent lowers it" (direction and benefit turn round)."""
+        flip = {"up": "down", "down": "up"}
+        return replace(self, direction=flip.get(self.direction or "", None),
+                       benefit=-self.benefit)
+
+
+# Words that make a clause about the lack of an agent: "X deficiency", "lack of X", "low
+# serum levels of X", "low X levels" (a bare "low X" is too often anatomy or risk: "low rectal").
+_LACK_BEFORE = re.compile(
+    r"\b(?:deficien(?:t|cy) (?:in|of)|insufficien(?:t|cy) (?:in|of)|inadequate|deficient|"
+    r"insufficient|lack of|absence of|withdrawal of|discontinuation of|deprivation of|"
+    r"depletion of|(?:low|lower|reduced|decreased|poor|inadequate) (?:serum |plasma |blood )?"
+    r"(?:levels?|concentrations?|status) of)\s+$", re.IGNORECASE)
+_LOW_BEFORE = re.compile(r"\b(?:low|lower|reduced|decreased|poor)\s+(?:serum\s+|plasma\s+|blood\s+)?$",
+                         re.IGNORECASE)
+_LEVEL_AFTER = re.compile(r"\s+(?:levels?|concentrations?|status)\b", re.IGNORECASE)
+_LACK_AFTER = (r"(?:deficien(?:cy|cies|t)|insufficien(?:cy|cies|t)|depletion|withdrawal|"
+               r"deprivation|discontinuation|inadequacy)")
+_LACK_NOUN_AFTER = re.compile(rf"(?:\s+(?:levels?|status|concentrations?))?\s+{_LACK_AFTER}\b",
+                              re.IGNORECASE)
+_LACK_CHAIN = re.compile(rf"(?:\s*(?:,|and|or|and/or)\s*{_LACK_AFTER})+", re.IGNORECASE)
+_GIVEN_AFTER = re.compile(r"\s+(?:doses?|dosage|dosing|supplement\w*|group|arm)\b", re.IGNORECASE)
+
+
+def absence_spans(clause: str, agent: tuple[re.Pattern[str], ...] | list[re.Pattern[str]]
+                  ) -> list[tuple[int, int]]:
+    """(start, end) of each phrase naming the lack of the agent ("vitamin X insufficiency and
+    deficiency", "low serum levels of X", "low X levels", "withdrawal of X"); [] when none."""
+    spans = []
+    for pattern in agent:
+        for m in pattern.finditer(clause):
+            span = _lack_around(clause, m.start(), m.end())
+            if span is not None:
+                chain = _LACK_CHAIN.match(clause, span[1])
+                spans.append((span[0], chain.end() if chain else span[1]))
+    return sorted(set(spans))
+
+
+def _lack_around(clause: str, start: int, end: int) -> tuple[int, int] | None:
+    before_text, after_text = clause[max(0, start - 45):start], clause[end:]
+    if _GIVEN_AFTER.match(after_text):
+        return None  # "lower X doses" is an amount given, not a lack
+    before = _LACK_BEFORE.search(before_text)
+    after = _LACK_NOUN_AFTER.match(after_text)
+    low, level = _LOW_BEFORE.search(before_text), _LEVEL_AFTER.match(after_text)
+    if low and level:
+        return start - len(low.group()), end + level.end()
+    if not before and not after:
+        return None
+    return start - (len(before.group()) if before else 0), end + (after.end() if after else 0)
+
+
+def without_spans(clause: str, spans: list[tuple[int, int]]) -> str:
+    """The clause with the spans blanked (same length, so offsets stay valid)."""
+    for start, end in spans:
+        clause = clause[:start] + " " * (end - start) + clause[end:]
+    return clause
 
 
 def split_clauses(sentence: str) -> list[tuple[int, int]]:

@@ -81,6 +81,7 @@ class QuestionIntent:
     clinical: bool  # the question is about people (patients, treatment, children ...)
     similar_means_yes: bool  # "Is X equal to Y?" / "Is X sufficient?": similarity answers "yes"
     sameness: bool  # "Are X and Y the same?": a difference answers "no"
+    agent: tuple[re.Pattern[str], ...] = ()  # finds the question's intervention in a text
 
 
 def stem(word: str) -> str:
@@ -154,7 +155,14 @@ def read_question(query: QueryAnalysis) -> QuestionIntent:
         question_terms(query), direction, sign, bool(_NONHUMAN_WORDS.search(question)),
         bool(_CLINICAL_WORDS.search(question)), _similar_means_yes(question, direction),
         bool(_SAME_WORDS.search(question)),
+        () if _LACK_QUESTION.search(" ".join(query.intervention)) else
+        tuple(intervention_patterns(query)),
     )
+
+
+# A question about the lack itself ("Is low X a risk factor?") needs no turning round.
+_LACK_QUESTION = re.compile(r"\b(?:deficien\w*|insufficien\w*|inadequa\w*|low\w*|lack\w*|"
+                            r"absen\w*|withdraw\w*|depriv\w*|deplet\w*)\b", re.IGNORECASE)
 
 
 def _question_has(regex: re.Pattern[str], question: str) -> bool:
@@ -241,3 +249,23 @@ def intervention_share(text: str, units: list[str], query: QueryAnalysis | None 
         return 1.0
     found = sum(1 for unit in units if _unit_pattern(unit).search(text))
     return found / len(units)
+
+
+def intervention_patterns(query: QueryAnalysis) -> list[re.Pattern[str]]:
+    """Patterns that find the question's intervention: each unit, and its acronym."""
+    patterns = [_unit_pattern(unit) for unit in intervention_units(query)]
+    acronym = _acronym(query) if patterns else None
+    return patterns + ([acronym] if acronym else [])
+
+
+# A question about a level, a status, an intake or an association is answered by studies that
+# measure the agent; a question about giving it is not (see ``directness``).
+_EXPOSURE_QUESTION = re.compile(
+    r"\b(?:levels?|concentrations?|status|deficien\w*|insufficien\w*|serum|plasma|"
+    r"intakes?|consumption|dietary|exposure|associat\w*|relat\w*|link\w*|correlat\w*|"
+    r"risk factors?|predict\w*|role)\b", re.IGNORECASE)
+
+
+def asks_about_exposure(query: QueryAnalysis) -> bool:
+    """True for "Is low X associated with Y?", "Does X intake ...": observing X answers it."""
+    return bool(_EXPOSURE_QUESTION.search(query.question))

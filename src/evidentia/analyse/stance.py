@@ -55,16 +55,21 @@ from dataclasses import dataclass
 
 from ..models import Paper, QueryAnalysis, Sentence, StanceJudgement, StudyFacts
 from ._text import make_span
+from .directness import Directness, how_studied
 from .polarity import (
     Polarity,
+    absence_spans,
     agreed_direction,
     direction_cues,
     has_negation,
     read_polarity,
     split_clauses,
+    without_spans,
 )
 from .question import (
     QuestionIntent,
+    asks_about_exposure,
+    intervention_patterns,
     intervention_share,
     intervention_units,
     read_question,
@@ -82,7 +87,11 @@ _ROLE_WEIGHT = {"conclusions": 1.0, "results": 0.8, "objective": 0.35, "methods"
                 "background": 0.25, None: 0.5}
 # Rule verdicts that stand without the learned model (see ``_rule_decides``).
 RULE_VERDICTS = ("only a non-significant trend", "mixed results", "effect shown only",
-                 "the effect was not statistically significant", "a difference was found")
+                 "the effect was not statistically significant", "a difference was found",
+                 "the lack of")
+# Reasons that say the study does not test the question's intervention (see ``directness``).
+BACKGROUND_REASON = "the question's intervention was given to every group"
+MEASURED_REASON = "an association with measured levels, not a test of giving it"
 RULE_VERDICTS_WITH_CONCLUSION = ("the effect goes the other way",)
 _CONCESSIVE = re.compile(r"(?:although|though|even though|while|whilst|despite|in spite of)\b", re.IGNORECASE)
 
@@ -96,6 +105,7 @@ class _Reading:
     direction: str | None  # the direction said of the question's own terms, if any
     mixed: bool = False  # relevant clauses disagree: an effect on one term, none on another
     not_significant: bool = False  # the sentence says the effect was not significant
+    inverted: bool = False  # the clause speaks of the agent's lack; polarity turned round
 
 
 def judge_stance(query: QueryAnalysis, paper: Paper, facts: StudyFacts, *,
@@ -107,6 +117,27 @@ def judge_stance(query: QueryAnalysis, paper: Paper, facts: StudyFacts, *,
     gate = _gate(query, paper, facts)
     if gate is not None:
         return gate
+    directness = directness_of(query, paper, facts)
+    if directness.kind == "background":
+        return StanceJudgement(stance="unclear", confidence=0.7, reason=(
+            f"{BACKGROUND_REASON} ({directness.cue}); the study compared {directness.tested}"))
+    judgement = _judged(query, paper, facts, learned)
+    if directness.kind == "measured" and judgement.stance == "yes":
+        judgement = judgement.model_copy(update={
+            "stance": "possibly", "reason": f"{judgement.reason}; {MEASURED_REASON}"})
+    return judgement
+
+
+def directness_of(query: QueryAnalysis, paper: Paper, facts: StudyFacts) -> Directness:
+    """How the study bears on the question's intervention; a study that measures the agent is
+    direct evidence for a question about its levels or intake ("tested")."""
+    found = how_studied(paper, facts, intervention_patterns(query))
+    if found.kind == "measured" and asks_about_exposure(query):
+        return Directness()
+    return found
+
+
+def _judged(query: QueryAnalysis, paper: Paper, facts: StudyFacts, learned: bool) -> StanceJudgement:
     rule = _rule_judgement(query, paper, facts)
     judgement = rule.judgement
     if not learned or _rule_decides(judgement.reason, rule.features):
@@ -134,6 +165,8 @@ def _rule_decides(reason: str, features: list[str]) -> bool:
 def stance_inputs(query: QueryAnalysis, paper: Paper, facts: StudyFacts) -> list[str] | None:
     """The learned model's features for a study that addresses the question, else None."""
     if _gate(query, paper, facts) is not None:
+        return None
+    if directness_of(query, paper, facts).kind == "background":
         return None
     return _rule_judgement(query, paper, facts).features
 
@@ -207,8 +240,14 @@ def _read(sentence: Sentence, intent: QuestionIntent) -> _Reading:
         scored.append((score, rel, clause, polarity))
     _, _, best, polarity = max(scored, key=lambda item: item[0])
     whole = read_polarity(sentence.text)
+    direction = _direction_of_terms(best, intent.stems)
+    lack = absence_spans(best, intent.agent)
+    if lack:  # "deficiency of X raises the risk": X lowers it
+        masked = without_spans(best, lack)
+        polarity = read_polarity(masked).inverted()
+        direction = {"up": "down", "down": "up"}.get(_direction_of_terms(masked, intent.stems) or "")
     return _Reading(sentence, best, relevance(sentence.text, intent.stems), polarity,
-                    _direction_of_terms(best, intent.stems), _mixed(scored), whole.significant is False)
+                    direction, _mixed(scored), whole.significant is False, inverted=bool(lack))
 
 
 def _mixed(scored: list[tuple[float, float, str, Polarity]]) -> bool:
@@ -263,6 +302,8 @@ def _positive_verdict(reading: _Reading, intent: QuestionIntent, facts: StudyFac
         return "no", f"a difference was found ({p.cue})", 0.7
     if _against_question(p, reading.direction, intent):
         return "no", f"the effect goes the other way ({p.cue})", 0.8
+    if reading.inverted:  # what the lack of it does is indirect evidence for giving it
+        return "possibly", f"the lack of the intervention was linked to the opposite ({p.cue})", 0.5
     if p.hedge == "strong" and support <= 0:
         return "possibly", f"hedged conclusion ({p.cue})", 0.5
     if reading.not_significant and not p.significant:

@@ -24,15 +24,13 @@ from typing import Any
 
 import pyarrow as pa
 
-from ..models import Paper, normalise_doi
+from ..models import Deletion, Paper, normalise_doi
 from ..store.writer import (  # the library's matching and merging, shared on purpose
     BatchView,
-    Candidate,
     Plan,
-    _plan_deletion,
-    _plan_paper,
-    _row_for,
+    apply_item,
     pmid_key,
+    row_for,
 )
 
 FOLDED_SCHEMA = pa.schema([("id", pa.string()), ("paper", pa.string()), ("unchanged", pa.bool_())])
@@ -54,7 +52,7 @@ def canonical_view(papers: Iterable[Paper]) -> BatchView:
     """A view of ``papers``; a key two papers carry is held by the smaller id."""
     view = BatchView()
     for paper in sorted(papers, key=lambda p: p.id, reverse=True):  # the last put wins
-        view.put(_row_for(paper))
+        view.put(row_for(paper))
     return view
 
 
@@ -73,12 +71,15 @@ def apply_group(events: list[dict[str, Any]]) -> list[tuple[str, str, bool]]:
         if file_no is not None and event["file_no"] != file_no:
             view = canonical_view(row.paper() for row in view.rows.values())
         file_no = event["file_no"]
-        if event["kind"] == "delete":
-            _plan_deletion(view, plan, pmid_key(event["key"]) or "")
-        else:
-            _plan_paper(view, plan, Candidate.of(Paper.model_validate_json(event["paper"])))
+        apply_item(view, plan, _event_item(event))
     return [(row.id, row.json, base_json.get(row.id) == row.json)
             for row in sorted(view.rows.values(), key=lambda r: r.id)]
+
+
+def _event_item(event: dict[str, Any]) -> Paper | Deletion:
+    if event["kind"] == "delete":
+        return Deletion(pmid=pmid_key(event["key"]) or "")
+    return Paper.model_validate_json(event["paper"])
 
 
 def apply_groups(batches: Iterable[pa.RecordBatch]) -> Iterator[pa.RecordBatch]:

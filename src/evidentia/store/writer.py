@@ -284,11 +284,17 @@ def plan_batch(conn: sqlite3.Connection, items: Sequence[Paper | Deletion], now:
     view = load_view(conn, list(candidates.values()), pmids)
     plan = Plan(now)
     for item in items:
-        if isinstance(item, Deletion):
-            _plan_deletion(view, plan, pmid_key(item.pmid) or "")
-        else:
-            _plan_paper(view, plan, candidates[id(item)])
+        apply_item(view, plan, candidates.get(id(item), item))
     return plan
+
+
+def apply_item(view: BatchView, plan: Plan, item: Paper | Candidate | Deletion) -> None:
+    """Fold one record into ``view``, recording the write in ``plan``: the one matching and
+    merging rule of the library, shared by ``add`` and the bulk build."""
+    if isinstance(item, Deletion):
+        _plan_deletion(view, plan, pmid_key(item.pmid) or "")
+    else:
+        _plan_paper(view, plan, item if isinstance(item, Candidate) else Candidate.of(item))
 
 
 def _plan_deletion(view: BatchView, plan: Plan, pmid: str) -> None:
@@ -316,7 +322,7 @@ def _plan_paper(view: BatchView, plan: Plan, incoming: Candidate) -> None:
 
 def _plan_insert(view: BatchView, plan: Plan, incoming: Candidate) -> None:
     paper = incoming.paper
-    row = _row_for(paper, incoming.fingerprint)
+    row = row_for(paper, incoming.fingerprint)
     row.pmid, row.doi = _claim_keys(view, plan, row)
     view.put(row)
     plan.ops.append(("insert", (*_values(paper, row), plan.now, plan.now)))
@@ -324,7 +330,7 @@ def _plan_insert(view: BatchView, plan: Plan, incoming: Candidate) -> None:
 
 def _plan_update(view: BatchView, plan: Plan, old: Row, merged: Paper) -> None:
     view.remove(old.id)
-    row = _row_for(merged)
+    row = row_for(merged)
     row.pmid, row.doi = _claim_keys(view, plan, row)
     view.put(row)
     plan.ops.append(("update", (*_values(merged, row)[1:], plan.now, row.id)))
@@ -350,7 +356,7 @@ def _claim_keys(view: BatchView, plan: Plan, row: Row) -> tuple[str | None, str 
     return keys[0], keys[1]
 
 
-def _row_for(paper: Paper, fingerprint: str | None = None) -> Row:
+def row_for(paper: Paper, fingerprint: str | None = None) -> Row:
     incoming = Candidate.of(paper, fingerprint)
     return Row(
         id=paper.id, pmid=incoming.pmid, doi=incoming.doi, ext_id=paper.ext_id,

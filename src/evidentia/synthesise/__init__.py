@@ -21,6 +21,8 @@ from __future__ import annotations
 import logging
 
 from .. import __version__
+from ..analyse.directness import Directness
+from ..analyse.stance import directness_of
 from ..config import SynthesiseSettings
 from ..models import (
     Filters,
@@ -45,7 +47,7 @@ from .explainer import (
 )
 from .grading import grade_studies
 from .grouping import Group, group_studies
-from .relevance import Topic, addresses, topic_of
+from .relevance import Topic, addresses, topic_of, treatment_core
 from .sections import SectionDraft, pro_sections
 from .studies import StudyItem
 from .verdict import answer_drafts, meter
@@ -69,7 +71,7 @@ def synthesise(
     """A cited report answering the question from the studies (retrieval order, best first)."""
     notices = list(notices or [])
     topic = topic_of(query)
-    kept, excluded = _prepare(studies, notices, topic)
+    kept, excluded = _prepare(studies, notices, topic, query)
     items = _described(kept, settings, notices)
     papers = {item.id: item.paper for item in items}
     grade = grade_studies(items)
@@ -98,7 +100,7 @@ def synthesise(
 
 
 def _prepare(
-    studies: list[StudyInput], notices: list[str], topic: Topic
+    studies: list[StudyInput], notices: list[str], topic: Topic, query: QueryAnalysis
 ) -> tuple[list[StudyItem], list[str]]:
     """Retracted papers out (never cited, not even listed), duplicates out; studies that do not
     address the question keep their place with the stance "unclear" (``relevance.addresses``)."""
@@ -111,8 +113,13 @@ def _prepare(
             seen.add(paper.id)
             on_topic = addresses(topic, paper, facts)
             stance = stance if on_topic else off_topic_stance(stance)
+            directness = directness_of(query, paper, facts) if on_topic else None
+            if directness is not None and directness.kind == "background":
+                stance = StanceJudgement(stance="unclear", confidence=stance.confidence,
+                                         reason=f"every group received the treatment asked "
+                                                f"about; the study compared {directness.tested}")
             items.append(StudyItem(hit, paper, facts, stance, order=len(items), topic=topic,
-                                   on_topic=on_topic))
+                                   on_topic=on_topic, directness=directness or Directness()))
     if excluded:
         noun = "paper" if len(excluded) == 1 else "papers"
         notices.append(f"Left out {len(excluded)} retracted {noun}: {', '.join(excluded)}.")
@@ -128,11 +135,23 @@ def off_topic_stance(stance: StanceJudgement) -> StanceJudgement:
 
 
 def _note_off_topic(items: list[StudyItem], notices: list[str]) -> None:
-    off = sum(1 for item in items if not item.relevant)
+    background = [item for item in items if item.on_topic and item.background]
+    for item in background:
+        notices.append(background_note(item))
+    off = sum(1 for item in items if not item.relevant) - len(background)
     if off:
         verb, pronoun = ("does", "it is") if off == 1 else ("do", "they are")
         notices.append(f"{off} of the {len(items)} studies found {verb} not address the question"
                        f" directly; {pronoun} not counted or described.")
+
+
+def background_note(item: StudyItem) -> str:
+    """A study that gave the question's treatment to every group, named for what it tested."""
+    title = item.paper.title.strip().rstrip(".") or item.id
+    treatment = item.topic.treatment or "the treatment asked about"
+    name = treatment_core(treatment) or treatment
+    return (f"Not counted: \"{title}\" compared {item.directness.tested}; {name} was given "
+            f"alike in every group (\"{item.directness.cue}\"), so the study does not test {name}.")
 
 
 def _described(

@@ -97,7 +97,15 @@ def _way(items: list[StudyItem]) -> str:
     score = weighted_score(items) or 0.0
     if -0.3 < score < 0.3:
         return "are split"
-    return f"point towards {'yes' if score >= 0.3 else 'no'}"
+    if score >= 0.3:
+        return f"point towards {_yes_word(items)}"
+    return "point towards no"
+
+
+def _yes_word(items: list[StudyItem]) -> str:
+    """'yes', or 'a possible yes' when no study that counts says more than possibly."""
+    firm = any(item.relevant and item.stance.stance == "yes" for item in items)
+    return "yes" if firm else "a possible yes"
 
 
 def _largest(relevant: list[StudyItem]) -> Draft | None:
@@ -121,7 +129,7 @@ def _consistency(relevant: list[StudyItem]) -> Draft | None:
         return draft("The results are inconsistent: some studies point towards yes", _ids(pro),
                      "and others towards no", _ids(con), ".", kind="conclusion")
     if len(relevant) > 1 and (pro or con):
-        direction = "yes" if pro else "no"
+        direction = _yes_word(pro) if pro else "no"
         return draft(f"The studies that address the question agree, pointing towards {direction}",
                      _ids(relevant), ".", kind="conclusion")
     return None

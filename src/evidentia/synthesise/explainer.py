@@ -206,9 +206,10 @@ def _overall(relevant: list[StudyItem]) -> str:
     score = weighted_score(relevant) or 0.0
     supportive = sum(1 for item in relevant if item.stance.stance in SUPPORTIVE)
     against = len(relevant) - supportive
+    yes = "yes" if any(item.stance.stance == "yes" for item in relevant) else "maybe yes"
     if score >= 0.3:
-        return ("Most of them point to yes" if supportive > against else
-                "The stronger studies point to yes, but not all agree")
+        return (f"Most of them point to {yes}" if supportive > against else
+                f"The stronger studies point to {yes}, but not all agree")
     if score <= -0.3:
         return ("Most of them point to no" if against > supportive else
                 "The stronger studies point to no, but not all agree")

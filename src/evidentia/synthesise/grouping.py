@@ -2,7 +2,7 @@
 
 Only studies that address the question are grouped. Human studies are grouped by the condition
 they share most (then the next, greedily), each study offering its two most central clean
-conditions (``labels.study_conditions``); a study with none offers its population ("older
+conditions (``labels.people_conditions``); a study with none offers its population ("older
 adults"). Conditions that merely restate the question's topic ("spasticity" in a question about
 spasticity) do not split studies. A condition only one study has gets its own section while the
 report stays short (``MAX_HUMAN_GROUPS``); otherwise it joins "other" human studies (a population
@@ -18,7 +18,12 @@ from collections import Counter
 from dataclasses import dataclass
 
 from ..models import Fact, QueryAnalysis
-from .labels import condition_score, readable_case, study_conditions
+from .labels import (
+    condition_score,
+    people_conditions,
+    people_populations,
+    readable_case,
+)
 from .phrases import capitalise
 from .relevance import Topic
 from .studies import StudyItem, fact_key
@@ -76,11 +81,11 @@ def _is_topic(key: str, topic: set[str]) -> bool:
 
 def item_keys(item: StudyItem, topic: set[str]) -> list[tuple[str, str]]:
     """(kind, key) an item can be grouped under: its central conditions, else its population."""
-    keys = [fact_key(fact) for fact in study_conditions(item)]
+    keys = [fact_key(fact) for fact in people_conditions(item)]
     specific = [key for key in dict.fromkeys(keys) if key and not _is_topic(key, topic)]
     if specific:
         return [("condition", key) for key in specific[:KEYS_PER_STUDY]]
-    population = dict.fromkeys(fact_key(fact) for fact in item.facts.population)
+    population = dict.fromkeys(fact_key(fact) for fact in people_populations(item))
     return [("population", key) for key in population
             if key and key not in GENERIC_POPULATIONS and not _is_topic(key, topic)][:1]
 
@@ -109,7 +114,7 @@ def _central(items: list[StudyItem], key: str) -> bool:
     """A study's condition merits a section of its own only when its title names it or its
     text says its people have it ("patients with X")."""
     for item in items:
-        for fact in study_conditions(item):
+        for fact in people_conditions(item):
             if fact_key(fact) == key and condition_score(fact, item) >= 3:
                 return True
     return False
@@ -138,7 +143,7 @@ def _most_shared(
 
 
 def _facts_of(item: StudyItem, kind: str) -> list[Fact]:
-    return study_conditions(item) if kind == "condition" else item.facts.population
+    return people_conditions(item) if kind == "condition" else people_populations(item)
 
 
 def label_for(members: list[StudyItem], kind: str, key: str) -> str:

@@ -58,7 +58,9 @@ _TRAILING_TREATMENT = frozenset({"related", "based", "associated", "induced", "g
 _SOFTWARE = frozenset({"spss", "sas", "stata", "r", "graphpad", "prism", "excel", "revman"})
 MEASURE_WORDS = frozenset({"min", "mins", "minute", "minutes", "hour", "hours", "day", "days",
                            "week", "weeks", "month", "months", "year", "years", "ml", "mg",
-                           "liter", "liters", "litre", "litres", "times", "dose", "doses"})
+                           "liter", "liters", "litre", "litres", "times", "dose", "doses",
+                           "microgram", "micrograms", "milligram", "milligrams", "gram", "grams",
+                           "mcg", "µg", "ug", "iu", "units", "unit", "nmol", "mmol", "kg"})
 # Words that name harm in general, not a particular harm.
 GENERIC_HARM = frozenset({
     "adverse", "events", "event", "effects", "effect", "side", "side-effects", "serious",
@@ -207,6 +209,45 @@ def study_conditions(item: StudyItem) -> list[Fact]:
     # not who was studied.
     return [fact for score, _, fact in sorted(scored, key=lambda entry: (-entry[0], entry[1]))
             if score >= 0]
+
+
+_LACK = re.compile(r"\b(?:deficien\w*|insufficien\w*|inadequa\w*|depletion)\b", re.I)
+
+
+def people_conditions(item: StudyItem) -> list[Fact]:
+    """The study's conditions that describe who was studied, most central first: a condition
+    named where the abstract says who took part (the PICO participant spans, the sentence that
+    gives the sample size, "patients with X") or in the title. A condition named only in a list
+    of outcomes ("risk of falls, fractures and cancer") is not the population, and neither is the
+    lack of an agent a study only measured ("X deficiency" in a survey of X levels)."""
+    return [fact for fact in study_conditions(item) if _describes_people(fact, item)]
+
+
+def people_populations(item: StudyItem) -> list[Fact]:
+    """The study's population facts ("older adults") named where it says who took part."""
+    where = _participant_texts(item, with_population=False)
+    return [fact for fact in item.facts.population
+            if any(fact.text.casefold() in text for text in where)]
+
+
+def _describes_people(fact: Fact, item: StudyItem) -> bool:
+    if item.measured and _LACK.search(fact.text):
+        return False  # the exposure the study measured, not who took part
+    if has_condition(fact, item):
+        return True
+    label = fact.text.casefold()
+    return any(label in text for text in _participant_texts(item))
+
+
+def _participant_texts(item: StudyItem, with_population: bool = True) -> list[str]:
+    """Lower-case texts that say who took part: the title, the PICO participant spans (and the
+    population facts), and the sentence that gives the sample size."""
+    facts = item.facts.participants + (item.facts.population if with_population else [])
+    where = [item.paper.title] + [part.text for part in facts]
+    size = item.facts.sample_size
+    if size is not None and size.span.field == "abstract":
+        where += [s.text for s in item.facts.sentences if s.start <= size.span.start < s.end]
+    return [text.casefold() for text in where]
 
 
 # --------------------------------------------------------------------------- treatments

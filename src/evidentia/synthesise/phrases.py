@@ -16,8 +16,8 @@ from .labels import (
     has_condition,
     is_named_harm,
     is_treatment_name,
+    people_conditions,
     readable_case,
-    study_conditions,
 )
 from .relevance import treatment_core
 from .studies import StudyItem, evidence, fact_label, number_is_written, soften_case
@@ -116,6 +116,8 @@ def design_noun(item: StudyItem) -> str:
     elif facts.design == "trial":
         core = "trial"
         adjectives = [facts.blinding, "placebo-controlled" if facts.placebo else None]
+    elif item.measured and facts.design == "other" and facts.sample_size is not None:
+        core, adjectives = "observational study", []  # it measured people; it gave nothing
     else:
         core = DESIGN_LABELS.get(facts.design, "study")
         adjectives = [facts.blinding, "placebo-controlled" if facts.placebo else None]
@@ -177,7 +179,7 @@ def condition_phrase(item: StudyItem) -> Phrase:
     question is about ("preeclampsia") describes the people only when the abstract says they
     have it ("patients with preeclampsia"), not when it is what a trial tried to prevent."""
     topic = item.topic.words
-    for fact in study_conditions(item):
+    for fact in people_conditions(item):
         if _is_question_word(fact.text, topic) and not has_condition(fact, item):
             continue
         text, span = readable_case(fact, item)
@@ -225,12 +227,22 @@ def _treatment(item: StudyItem) -> tuple[str, Span | None]:
     specific = [fact for fact in facts if core_words and core_words <= set(_words_of(fact.text))]
     specific.sort(key=lambda fact: len(fact.text))  # the plainest wording of it
     for fact in specific[:1] or facts[:1]:
-        return _label(item, fact), fact.span
+        return _as_abstract_writes(item, fact)
     for phrase in dict.fromkeys((item.topic.treatment, core)):
         found = _find_phrase(item, phrase)
         if found is not None:
             return soften_case(found.text, found, item.paper), found
     return "", None
+
+
+def _as_abstract_writes(item: StudyItem, fact: Fact) -> tuple[str, Span]:
+    """A treatment named in the title, as the abstract writes it when it does ("Vitamin d" in
+    a title, "vitamin D" in the abstract): titles are often cased oddly."""
+    if fact.span.field == "title":
+        found = _find_phrase(item, fact.text)
+        if found is not None and found.field == "abstract":
+            return soften_case(found.text, found, item.paper), found
+    return _label(item, fact), fact.span
 
 
 def _find_phrase(item: StudyItem, phrase: str) -> Span | None:
@@ -337,13 +349,16 @@ def study_phrase(item: StudyItem, *, with_intervention: bool = True,
     noun = design_noun(item)
     people = population_phrase(item)
     found = design_evidence(item)
+    # A study that only measured the agent gave no dose: an amount it names is not one.
+    with_dose = with_dose and not item.measured
     treatment = intervention_phrase(item, with_dose=with_dose) if with_intervention else Phrase()
     if treatment and _names_the_people(treatment.text, people.text):
         treatment = Phrase()  # "a study of lupus in 30 patients with lupus" says it twice
     comparator = comparator_phrase(item) if treatment else Phrase()
     text = noun
-    if treatment and people and item.design in EXPOSURE_DESIGNS:
-        link = "treated with" if item.design in CASE_DESIGNS else "that examined"
+    if treatment and people and (item.design in EXPOSURE_DESIGNS or item.measured):
+        link = "treated with" if item.design in CASE_DESIGNS and not item.measured \
+            else "that examined"
         text += f" of {people.text} {link} {treatment.text}"
     elif treatment:
         text += f" of {treatment.text}"

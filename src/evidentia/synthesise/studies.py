@@ -12,6 +12,7 @@ import math
 import re
 from dataclasses import dataclass
 
+from ..analyse.directness import Directness
 from ..models import (
     Evidence,
     Fact,
@@ -59,6 +60,7 @@ class StudyItem:
     order: int  # position in retrieval order, 0 = best
     topic: Topic = Topic()  # what the question is about
     on_topic: bool = True  # the study addresses the question (``relevance.addresses``)
+    directness: Directness = Directness()  # tested, given to every group, or only measured
 
     @property
     def id(self) -> str:
@@ -76,6 +78,16 @@ class StudyItem:
         if self.facts.species == "animal" or self.facts.design == "animal":
             return "animal"
         return "human"
+
+    @property
+    def measured(self) -> bool:
+        """The study observes levels of the question's agent rather than giving it."""
+        return self.directness.kind == "measured"
+
+    @property
+    def background(self) -> bool:
+        """Every group received the question's agent; the study compared something else."""
+        return self.directness.kind == "background"
 
     @property
     def relevant(self) -> bool:

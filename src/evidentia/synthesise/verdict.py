@@ -30,7 +30,8 @@ VERDICTS = (  # (lowest weighted score, key, label)
     (-0.7, "mostly_no", "Mostly no"),
     (-1.01, "no", "No"),
 )
-LEANING = {"yes": "yes", "mostly_yes": "yes", "leaning_yes": "yes", "mixed": "mixed",
+LEANING = {"yes": "yes", "mostly_yes": "yes", "leaning_yes": "yes", "possibly": "yes",
+           "mixed": "mixed",
            "leaning_no": "no", "mostly_no": "no", "no": "no"}
 
 
@@ -91,6 +92,8 @@ def _leaning_by_weight(relevant: list[StudyItem], key: str, label: str) -> tuple
     """'Leaning yes' when the stronger studies carry a verdict that most studies do not share."""
     supportive = sum(1 for item in relevant if item.stance.stance in SUPPORTIVE)
     against = len(relevant) - supportive
+    if LEANING.get(key) == "yes" and not any(item.stance.stance == "yes" for item in relevant):
+        return "possibly", "Possibly"  # no study says more than "possibly"
     if LEANING.get(key) == "yes" and supportive <= against:
         return "leaning_yes", "Leaning yes"
     if LEANING.get(key) == "no" and against <= supportive:
