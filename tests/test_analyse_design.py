@@ -176,3 +176,42 @@ def test_species(abstract: str, mesh: list[str], species: str) -> None:
     assert facts.species == species
     if facts.species_span is not None:
         assert abstract[facts.species_span.start:facts.species_span.end] == facts.species_span.text
+
+
+@pytest.mark.parametrize(
+    "abstract, design",
+    [
+        # overlapping cues: "prospective" must not hide "randomized"
+        ("This was a prospective randomized study of 40 adults given drug X or placebo.", "rct"),
+        # allocation wording without the word "randomised"
+        ("Forty patients randomly received drug X or placebo for 12 weeks.", "rct"),
+        ("Each volunteer received drug X and placebo in random order, one week apart.", "rct"),
+        ("By random, 15 and 20 patients received implants of type A and type B.", "rct"),
+        # random sampling is not random allocation
+        ("We randomly selected 500 households and interviewed one adult in each.", "other"),
+        # "nonrandomized studies" in a sentence about other work does not undo this trial
+        (("Patients were randomized to drug X or placebo. Drug X has been shown in nonrandomized studies to "
+         "help."), "rct"),
+        ("This prospective non randomized observational cohort study followed 300 adults.", "cohort"),
+        # uncontrolled disease is not an uncontrolled study
+        ("In this randomised trial, adults whose asthma was uncontrolled on inhaled steroids were enrolled.", "rct"),
+        # a call for a trial is not this study's design
+        ("We describe outcomes in 30 patients. A prospective, randomized trial is warranted to confirm this.",
+         "other"),
+        # retrospective and prospective cohorts stated with a verb
+        ("We retrospectively reviewed 163 patients who had knee surgery.", "case_series"),
+        ("We prospectively evaluated the CRP level in 629 men before prostatectomy.", "cohort"),
+        ("Bone scans and CT scans were compared prospectively in 77 women.", "cohort"),
+        ("We reviewed charts of 856 women treated at our institution.", "case_series"),
+        ("The national cancer database was queried for adults with sarcoma.", "cohort"),
+        # weak cues decide only when nothing stronger is said
+        ("All 36 children treated between 1988 and 2002 were included.", "cohort"),
+        ("We compared 75 hypertensive adults with 20 age- and gender-matched healthy subjects.", "case_control"),
+        ("This cross-sectional study compared patients with arthritis and healthy controls.", "cross_sectional"),
+        ("Population-based cross-sectional studies were conducted in 1984 and 1993.", "cross_sectional"),
+        # a capitalised instrument named "Survey" is not a survey design
+        ("Morbidity was measured by the Postoperative Morbidity Survey after surgery.", "other"),
+    ],
+)
+def test_design_error_classes_from_text(abstract: str, design: str) -> None:
+    assert analyse(_paper(abstract=abstract)).design == design

@@ -42,7 +42,7 @@ from .sample_size import find_sample_size
 from .sentences import split_sentences
 from .stance import judge_stance
 
-ANALYSER_VERSION = "learned-3"
+ANALYSER_VERSION = "learned-4"
 
 # Longer texts are analysed up to these lengths (offsets stay valid: it is a prefix).
 MAX_ABSTRACT_CHARS = 20_000

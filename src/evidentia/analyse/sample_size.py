@@ -56,7 +56,8 @@ _COUNTED = re.compile(rf"{_COUNT}\s+{_MODIFIERS}({_UNITS})\b{_NOT_PEOPLE_AFTER}"
 # "20 patients and 10 healthy volunteers": two counted groups in one phrase, added up.
 _TWO_GROUPS = re.compile(
     rf"(?<!between )(?<!from )(?<!aged ){_COUNT}\s+{_MODIFIERS}({_UNITS})\b{_NOT_PEOPLE_AFTER}"
-    rf"(?:\s*\([^()]{{0,40}}\))?(?:,\s+|,?\s+and\s+){_COUNT}\s+{_MODIFIERS}({_UNITS})\b{_NOT_PEOPLE_AFTER}",
+    rf"(?:\s*\([^()]{{0,40}}\))?(?:\s+(?:from|with|without|in)\s+(?:[\w-]+\s+){{0,3}}?[\w-]+)?"
+    rf"(?:,\s+|,?\s+and\s+){_COUNT}\s+{_MODIFIERS}({_UNITS})\b{_NOT_PEOPLE_AFTER}",
     re.IGNORECASE,
 )
 # "36 of 46 cases, and 6 cases relapsed": the first count is a denominator, not a group.
@@ -98,7 +99,18 @@ _TWO_ARMS = re.compile(
     rf"(?<!between )(?<!from )(?<!aged )(?<![\d,.])(\d{{1,5}})(?:,\s+|\s+and\s+)(\d{{1,5}})\s+{_MODIFIERS}({_UNITS})\b",
     re.IGNORECASE,
 )
-_N_EQUALS = re.compile(r"\b[nN]\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
+_COUNT_TO_ARMS = re.compile(
+    rf"{_COUNT}\s+{_MODIFIERS}({_UNITS})\s+(?:were\s+)?(?:to|into)\s+[^.;]{{1,60}}?\s+and\s+"
+    rf"({NUMBER_DIGITS}|{NUMBER})\s+(?:{_MODIFIERS}(?:{_UNITS})\s+)?(?:to|into)\b",
+    re.IGNORECASE,
+)
+# "PATIENTS: 21 ASA I-III patients ...": a count opening a section about the participants.
+_PARTICIPANT_LABEL = re.compile(r"PATIENT|PARTICIPANT|SUBJECT|POPULATION|SAMPLE", re.IGNORECASE)
+_LEADING_COUNT = re.compile(rf"\s*({NUMBER_DIGITS}|{NUMBER})\b(?!\s*(?:%|years?|months?|weeks?|days?|(?:out\s+)?of\b))",
+                            re.IGNORECASE)
+_N_EQUALS = re.compile(r"\b[nN]\.?\s*=\s*(\d{1,3}(?:,\d{3})+|\d+)\b")
+# "(n = 19) were divided into two groups (n = 10) and (n = 10)": a breakdown of a count just given.
+_BREAKDOWN = re.compile(r"\b(?:(?:sub)?divided|split|stratified|classified|categori[sz]ed|separated)\b", re.IGNORECASE)
 _ARM = re.compile(
     rf"{_COUNT}\s+(?:{_MODIFIERS}(?:{_UNITS})\s+)?(?:were\s+|was\s+)?(?:randomly\s+)?"
     r"(?:received?|receiving|randomi[sz]ed to|assigned to|allocated to|given|took|underwent|"
@@ -127,6 +139,7 @@ def find_sample_size(text: str, sentences: list[Sentence]) -> SampleSize | None:
         if not about_this_study(sentence, len(sentences)):
             continue
         bonus = _ROLE_BONUS.get(sentence.role, 0.0)
+        candidates += [_Candidate(2.9 + bonus, size.span.start, size) for size in _labelled_count(text, sentence)]
         for score, size in sentence_candidates(text, sentence.start, sentence.end):
             candidates.append(_Candidate(score + bonus, size.span.start, size))
     if candidates:
@@ -145,6 +158,8 @@ def sentence_candidates(text: str, start: int, end: int) -> list[tuple[float, Sa
         size = SampleSize(n=n, basis="total", unit=m.group(2).lower(),
                           span=make_span(text, m.start(), m.end()))
         out.append((_count_score(text, m, start, end), size))
+    if out:  # "35 patients to X and 34 to Y" starts with a counted unit
+        out += _count_to_arms(text, start, end)
     out += _arms(text, start, end)
     out += _two_arms(text, start, end)
     # Cheap tests before the costlier regexes (this runs on every sentence).
@@ -156,6 +171,28 @@ def sentence_candidates(text: str, start: int, end: int) -> list[tuple[float, Sa
     if "groups of" in lowered or "group of" in lowered:
         out += _groups_of(text, start, end)
     out += _n_equals(text, start, end)
+    return out
+
+
+def _labelled_count(text: str, sentence: Sentence) -> list[SampleSize]:
+    """The count that opens the first sentence of a PATIENTS / PARTICIPANTS section."""
+    if not sentence.label or not _PARTICIPANT_LABEL.search(sentence.label):
+        return []
+    m = _LEADING_COUNT.match(text, sentence.start, sentence.end)
+    n = parse_count(m.group(1)) if m else None
+    if m is None or n is None or n < 2:
+        return []
+    return [SampleSize(n=n, basis="total", span=make_span(text, m.start(1), m.end(1)))]
+
+
+def _count_to_arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
+    """"35 patients to X and 34 to Y" → 69."""
+    out = []
+    for m in _COUNT_TO_ARMS.finditer(text, start, end):
+        first, second = parse_count(m.group(1)), parse_count(m.group(3))
+        if first and second:
+            span = make_span(text, m.start(), m.end())
+            out.append((3.2, SampleSize(n=first + second, basis="arms", unit=m.group(2).lower(), span=span)))
     return out
 
 
@@ -207,7 +244,8 @@ def _count_score(text: str, m: re.Match[str], start: int, end: int) -> float:
 
 
 def _arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
-    arms = [m for m in _ARM.finditer(text, start, end) if (parse_count(m.group(1)) or 0) >= 1]
+    arms = [m for m in _ARM.finditer(text, start, end) if (parse_count(m.group(1)) or 0) >= 1
+            and not _LABEL_BEFORE.search(text, max(start, m.start() - 15), m.start())]  # "group 1 received"
     if len(arms) < 2:
         return []
     n = sum(parse_count(m.group(1)) or 0 for m in arms)
@@ -219,6 +257,8 @@ def _arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
 def _two_arms(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]:
     out = []
     for m in _TWO_ARMS.finditer(text, start, end):
+        if 1900 <= int(m.group(1)) <= 2100:  # "in 2018, 2472 patients": a year, not an arm
+            continue
         n = int(m.group(1)) + int(m.group(2))
         span = make_span(text, m.start(), m.end())
         out.append((3.1, SampleSize(n=n, basis="arms", unit=m.group(3).lower(), span=span)))
@@ -229,12 +269,28 @@ def _n_equals(text: str, start: int, end: int) -> list[tuple[float, SampleSize]]
     matches = list(_N_EQUALS.finditer(text, start, end))
     if not matches:
         return []
-    counts = [parse_count(m.group(1)) or 0 for m in matches]
-    if len(matches) == 1:
+    counts = _without_breakdowns(text, matches)
+    if len(counts) == 1:
         span = make_span(text, matches[0].start(), matches[0].end())
         return [(2.0, SampleSize(n=counts[0], basis="total", span=span))]
     span = make_span(text, matches[0].start(), matches[-1].end())
     return [(2.2, SampleSize(n=sum(counts), basis="arms", span=span))]
+
+
+def _without_breakdowns(text: str, matches: list[re.Match[str]]) -> list[int]:
+    """The n = counts, less those that split an earlier one into subgroups after "divided into"
+    (their sum within 10% of that count): "(n = 19) divided into (n = 10) and (n = 10)" → [19]."""
+    counts = [parse_count(m.group(1)) or 0 for m in matches]
+    for i in range(len(matches) - 2):
+        between = text[matches[i].end():matches[i + 1].start()]
+        if not _BREAKDOWN.search(between):
+            continue
+        total = 0
+        for j in range(i + 1, len(matches)):
+            total += counts[j]
+            if abs(total - counts[i]) <= 0.1 * counts[i]:
+                return counts[:i + 1] + counts[j + 1:]
+    return counts
 
 
 def _single_case(text: str) -> SampleSize | None:

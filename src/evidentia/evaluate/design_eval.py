@@ -20,6 +20,7 @@ check: it is reported, not targeted).
 
 from __future__ import annotations
 
+import re
 from importlib import resources
 from pathlib import Path
 
@@ -110,12 +111,27 @@ def _rct_papers(data: Path, limit: int | None) -> list[Paper]:
     return papers[:limit] if limit else papers
 
 
+# The COVID-19 part of EvidenceMap writes "TITLE: ... BACKGROUND: ...METHODS: ..." with the
+# labels glued to the previous sentence; ingest would give such a record a title and sections.
+_LABELLED = re.compile(r"(?:^|(?<=[.:;!?)\]]))\s*([A-Z][A-Z /&-]{2,40}):\s*")
+
+
 def brat_paper(doc: datasets.BratDocument) -> Paper:
     """An EvidenceMap text (title, then the abstract) as a paper with its title split off."""
+    if doc.text.startswith("TITLE:"):
+        return _labelled_paper(doc)
     title, sep, rest = doc.text.partition(" . ")
     if not sep or len(title) > 300:
         return Paper(id=f"doc:{doc.doc_id}", abstract=doc.text)
     return Paper(id=f"doc:{doc.doc_id}", title=f"{title}.", abstract=rest)
+
+
+def _labelled_paper(doc: datasets.BratDocument) -> Paper:
+    pieces = _LABELLED.split(doc.text)
+    parts = list(zip(pieces[1::2], pieces[2::2], strict=False))
+    title = next((text.strip() for label, text in parts if label == "TITLE"), "")
+    body = [(label, text) for label, text in parts if label != "TITLE"]
+    return datasets.paper_from_parts(f"doc:{doc.doc_id}", body, title=title)
 
 
 def eval_design(data: Path, limit: int | None = None) -> dict[str, float]:
