@@ -11,6 +11,7 @@ to the clause that scores best; the clause keeps its own span, so the evidence i
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 
 from ..models import Fact, Finding, Sentence, Span
 from .studies import StudyItem, is_name
@@ -19,33 +20,39 @@ MAX_WORDS = 40  # longer result sentences are cut to a clause
 HARD_MAX_WORDS = 60  # a clause still longer than this is not reported
 CONCLUSION_MAX_WORDS = 45
 MIN_CONCLUSION_RELEVANCE = 0.3
+MIN_NUMBERED_RELEVANCE = 0.5  # a numbered result preferred to the conclusion names this much
 _METHODS_CUE = re.compile(
     r"\b(?:mean|median|average) age\b|\baged\b|\bbaseline characteristics\b|"
     r"\bwere (?:randomi[sz]ed|randomly|divided|assigned|allocated|enrolled|included|recruited)\b|"
     r"\b(?:received|were administered|was administered|were given)\b|\bwe (?:enrolled|recruited|"
     r"included|studied|analy[sz]ed)\b|\b(?:general|baseline|demographic|clinical) "
     r"(?:conditions|characteristics|data|variables)\b|\(age\b|\bsex ratio\b",
-    re.I,
+    re.IGNORECASE,
 )
+# A result that compares arms without naming them ("did not differ between the groups"), or
+# before with after ("his score fell from 3 to 1").
+_COMPARISON = re.compile(r"\b(?:vs\.?|versus|than|compared|between (?:the )?(?:two |treatment )?"
+                         r"(?:groups|arms)|differ\w*|from [-+]?\d[\d.,]*\s*(?:\S+\s+)?to [-+]?\d)\b",
+                         re.IGNORECASE)
 _CLAUSE_BREAK = re.compile(r";\s+|,\s+(?=(?:whereas|while|but)\s)")
-_LEADING_LINK = re.compile(r"^(?:and|but|while|whereas|however,?)\s+", re.I)
+_LEADING_LINK = re.compile(r"^(?:and|but|while|whereas|however,?)\s+", re.IGNORECASE)
 _REFERENCE_RE = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
-_LABEL_RE = re.compile(r"^(?:results?|conclusions?|findings?|interpretation)\s*:\s*", re.I)
+_LABEL_RE = re.compile(r"^(?:results?|conclusions?|findings?|interpretation)\s*:\s*", re.IGNORECASE)
 _LEAD_RE = re.compile(
     r"^(?:(?:in conclusion|in summary|in sum|in short|to conclude|overall|thus|therefore|hence|"
     r"taken together|altogether|together|collectively|importantly|notably|finally|"
     r"in this study|in our study|in this trial|furthermore|moreover|in addition|"
     r"additionally|however|interestingly|consequently|accordingly)\s*,\s*)+",
-    re.I,
+    re.IGNORECASE,
 )
 _REPORTING_RE = re.compile(
     r"^(?:these|our|the|this|present)\s+(?:\w+\s+){0,2}?(?:results?|findings|data|study|trial|"
     r"analysis|work)\s+(?:\w+\s+)?(?:suggests?|indicates?|shows?|showed|demonstrates?|"
     r"demonstrated|confirms?|supports?|reveals?|revealed)\s+that\s+",
-    re.I,
+    re.IGNORECASE,
 )
 _WE_THAT_RE = re.compile(
-    r"^we\s+(?:found|observed|showed|demonstrated|conclude|concluded|report)\s+that\s+", re.I
+    r"^we\s+(?:found|observed|showed|demonstrated|conclude|concluded|report)\s+that\s+", re.IGNORECASE
 )
 
 
@@ -56,22 +63,44 @@ def word_count(text: str) -> int:
 def main_finding(item: StudyItem) -> Finding | None:
     """The result to report for the study, already cut to a clause; None when none reads well.
 
-    Results sentences with numbers come first (the authors' conclusion is reported after them,
-    by ``conclusion_finding``); any other finding only when there is none."""
+    The results and conclusions sentences are weighed by ``score``: what they say of the
+    question's outcome and intervention first, then whether the stance judge rested on them,
+    then numbers and a direction about the question. The authors' conclusion, when it is not the
+    sentence chosen, is reported after it by ``conclusion_finding``."""
     candidates = [_best_clause(finding, item) for finding in _findings(item)]
-    scored = [(score(clause, item), index, clause) for index, clause in enumerate(candidates)
+    scored = [(score(clause, item), -index, clause) for index, clause in enumerate(candidates)
               if clause is not None and finding_clause(clause, item)]
-    roles = {sentence.id: sentence.role for sentence in item.facts.sentences}
-    labelled = "results" in roles.values()
-    numbered = [entry for entry in scored if entry[2].numbers and entry[0] > 0
-                and (roles.get(entry[2].sentence_id) == "results" or not labelled)
-                and not _METHODS_CUE.search(entry[2].text)
-                and _on_question(entry[2], item)]
-    pool = numbered or scored
-    if not pool:
+    if not scored:
         return None
-    best = max(pool, key=lambda triple: (triple[0], -triple[1]))
+    numbered = [entry for entry in scored if _numbered_answer(entry[2], item)]
+    on_question = [entry for entry in scored if _on_question(entry[2], item)]
+    best = max(numbered or on_question or scored, key=lambda triple: triple[:2])
     return best[2] if best[0] > 0 else None
+
+
+def _numbered_answer(finding: Finding, item: StudyItem) -> bool:
+    """A results sentence with numbers on the question itself: it names the outcome (a term of
+    it, or the study's own measure of it) and the intervention or a comparison of groups, when
+    the question names them, else at least half of the question's term weight; not a
+    description of methods."""
+    if not finding.numbers or _METHODS_CUE.search(finding.text):
+        return False
+    if _role(finding, item) not in ("results", None):
+        return False
+    topic = item.topic
+    if not (topic.has("intervention") or topic.has("outcome")):
+        return topic.relevance(finding.text) >= MIN_NUMBERED_RELEVANCE
+    named = not topic.has("intervention") or topic.relevance(finding.text, "intervention") > 0 \
+        or bool(_COMPARISON.search(finding.text))
+    return named and (not topic.has("outcome") or _names_outcome(finding, item))
+
+
+def _names_outcome(finding: Finding, item: StudyItem) -> bool:
+    if item.topic.relevance(finding.text, "outcome") > 0:
+        return True
+    text = finding.text.casefold()
+    return any(fact.text.strip().casefold() in text for fact in item.facts.outcome_measures
+               if len(fact.text.strip()) > 3)
 
 
 def _findings(item: StudyItem) -> list[Finding]:
@@ -80,10 +109,24 @@ def _findings(item: StudyItem) -> list[Finding]:
     found = list(item.facts.findings)
     if item.facts.key_finding is not None:
         found.append(item.facts.key_finding)
+    found += _stance_finding(item, found)
     if any(finding.numbers for finding in found):
         return found
     return found + [_sentence_finding(sentence) for sentence in item.facts.sentences[1:]
                     if re.search(r"\d", sentence.text) and sentence.role != "methods"]
+
+
+def _stance_finding(item: StudyItem, found: list[Finding]) -> list[Finding]:
+    """The sentence the stance judge rested on, when it is not a finding already and the
+    abstract labels no results or conclusions (an unstructured abstract whose sentences all
+    read as background): the report then quotes what its verdict rests on."""
+    span = item.stance.span
+    if span is None or any(f.span.start < span.end and span.start < f.span.end for f in found):
+        return []
+    if any(s.role in ("results", "conclusions") for s in item.facts.sentences):
+        return []
+    return [_sentence_finding(s) for s in item.facts.sentences
+            if s.start <= span.start < s.end and s.role != "methods"]
 
 
 def _sentence_finding(sentence: Sentence) -> Finding:
@@ -92,7 +135,7 @@ def _sentence_finding(sentence: Sentence) -> Finding:
                     span=Span(field="abstract", start=sentence.start + match.start(),
                               end=sentence.start + match.end(), text=match.group()))
                for match in re.finditer(r"\d+(?:[.,]\d+)?%?", sentence.text)]
-    significant = True if re.search(r"\bp\s*[<≤]\s*0?\.0[0-5]", sentence.text, re.I) else None
+    significant = True if re.search(r"\bp\s*[<≤]\s*0?\.0[0-5]", sentence.text, re.IGNORECASE) else None
     return Finding(sentence_id=sentence.id, text=sentence.text, span=span, numbers=numbers,
                    significant=significant)
 
@@ -106,24 +149,56 @@ def _on_question(finding: Finding, item: StudyItem) -> bool:
                if len(fact.text.strip()) > 3)
 
 
-def score(finding: Finding, item: StudyItem) -> float:
+@dataclass(frozen=True)
+class Weights:
+    """How much each trait of a sentence counts when the result to quote is chosen (set on
+    SciFact dev: ``benchmarks/finding_choice.py``)."""
+
+    relevance: float = 2.0  # share of the question's term weight the sentence mentions
+    outcome: float = 1.0  # ... of the outcome's own weight, when the question names one
+    stance: float = 1.0  # the sentence the stance judge rested on
+    numbers_on_topic: float = 1.1  # numbers in a sentence on the question's outcome: a
+    # numbered result outranks an equally relevant conclusion without numbers
+    numbers: float = 0.2  # numbers in any other sentence
+    direction: float = 0.3
+    significance: float = 0.3
+    results: float = 0.2
+    conclusions: float = 0.2
+    methods: float = -1.0  # a description of methods or baseline characteristics
+
+
+WEIGHTS = Weights()
+
+
+def score(finding: Finding, item: StudyItem, weights: Weights = WEIGHTS) -> float:
     """How well a result answers the question for this study (higher is better)."""
-    roles = {sentence.id: sentence.role for sentence in item.facts.sentences}
-    value = 2.0 * item.topic.relevance(finding.text)
-    value += 0.6 if finding.numbers else 0.0
-    value += 0.5 if finding.direction != "unclear" else 0.0
-    value += 0.4 if finding.significant is not None else 0.0
-    value += 0.3 if roles.get(finding.sentence_id) == "results" else 0.0
-    value += 0.5 if _is_stance_sentence(finding, item) else 0.0
-    value -= 1.0 if _METHODS_CUE.search(finding.text) else 0.0
+    role = _role(finding, item)
+    relevance = item.topic.relevance(finding.text)
+    value = weights.relevance * relevance
+    about_outcome = relevance > 0
+    if item.topic.has("outcome"):
+        value += weights.outcome * item.topic.relevance(finding.text, "outcome")
+        about_outcome = _names_outcome(finding, item)
+    value += weights.stance if _is_stance_sentence(finding, item) else 0.0
+    if finding.numbers:
+        value += weights.numbers_on_topic if about_outcome else weights.numbers
+    value += weights.direction if finding.direction != "unclear" else 0.0
+    value += weights.significance if finding.significant is not None else 0.0
+    value += {"results": weights.results, "conclusions": weights.conclusions}.get(role, 0.0)
+    value += weights.methods if _METHODS_CUE.search(finding.text) else 0.0
     return value
 
 
+def _role(finding: Finding, item: StudyItem) -> str | None:
+    return next((sentence.role for sentence in item.facts.sentences
+                 if sentence.id == finding.sentence_id), None)
+
+
 def _is_stance_sentence(finding: Finding, item: StudyItem) -> bool:
+    """The finding overlaps the sentence the stance judge rested on."""
     span = item.stance.span
     return span is not None and finding.span.field == span.field \
-        and finding.span.start <= span.start < finding.span.end + 1 \
-        and span.start < finding.span.end
+        and finding.span.start < span.end and span.start < finding.span.end
 
 
 def _best_clause(finding: Finding, item: StudyItem) -> Finding | None:
@@ -167,7 +242,7 @@ def _sub_finding(finding: Finding, start: int, end: int) -> Finding:
                 text=finding.text[start:end])
     numbers = [fact for fact in finding.numbers
                if span.start <= fact.span.start < span.end]
-    significant = finding.significant if re.search(r"signific|\bp\s*[<=>≤]", span.text, re.I) \
+    significant = finding.significant if re.search(r"signific|\bp\s*[<=>≤]", span.text, re.IGNORECASE) \
         else None
     return Finding(sentence_id=finding.sentence_id, text=span.text, span=span, numbers=numbers,
                    direction=finding.direction, significant=significant)
@@ -178,7 +253,7 @@ def finding_clause(finding: Finding, item: StudyItem) -> str:
     text = _REFERENCE_RE.sub("", finding.text.strip())  # "[12]" would read as our own marker
     for pattern in (_LABEL_RE, _LEAD_RE, _REPORTING_RE, _WE_THAT_RE, _LEAD_RE):
         text = pattern.sub("", text)
-    text = re.sub(r"^we\s+", "the authors ", text, flags=re.I)
+    text = re.sub(r"^we\s+", "the authors ", text, flags=re.IGNORECASE)
     text = re.sub(r"\bour\b", "their", text)
     text = re.sub(r"\bwe\b", "they", text)
     text = text.rstrip(" .;:,")
@@ -201,7 +276,7 @@ def _lower_first_word(text: str, item: StudyItem) -> str:
 
 def _significance_note(finding: Finding, text: str) -> str:
     if re.search(r"signific|\bp\s*[<=>≤]|\bCI\b|confidence interval|"
-                 r"no (?:statistically )?difference|did not differ", text, re.I):
+                 r"no (?:statistically )?difference|did not differ", text, re.IGNORECASE):
         return ""
     if finding.significant is True:
         return " (statistically significant)"
