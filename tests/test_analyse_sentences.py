@@ -66,7 +66,12 @@ def test_ids_offsets_and_text_agree() -> None:
           "Pain. Conclusion: It works."),
          ["Background", "Patients and methods", "Main outcome measures", "Conclusion"],
          ["background", "methods", "methods", "conclusions"]),
+        (("BACKGROUND: Pain is common.METHODS: We enrolled 40 adults.RESULTS: Pain fell (p<0.01)."
+          "CONCLUSIONS: It works."),
+         ["BACKGROUND", "METHODS", "RESULTS", "CONCLUSIONS"],
+         ["background", "methods", "results", "conclusions"]),
     ],
+    ids=["colon-headings", "bare-capital-headings", "sentence-case-headings", "headings-glued-to-a-full-stop"],
 )
 def test_inline_headings_become_labels(abstract: str, labels: list[str], roles: list[str]) -> None:
     sentences = split_sentences(Paper(id="doc:1", abstract=abstract))

@@ -53,6 +53,8 @@ _HEADING_WORDS = rf"((?:{_LABEL_WORDS})(?:[ ,]+(?:{_LABEL_WORDS}|{_FILLER}))*)"
 _BARE_HEADING = re.compile(rf"^{_HEADING_WORDS}(?:\s*[:.]\s*|\s+)(?=\S)")
 # "Patients and methods: text", "Background: text": known label words in any case, then a colon.
 _COLON_HEADING = re.compile(rf"^{_HEADING_WORDS}\s*:\s*(?=\S)", re.IGNORECASE)
+# "...in both groups.METHODS: We..." (a heading glued to the previous sentence by some exports).
+_GLUED_HEADING = re.compile(rf"[.!?](?={_HEADING_WORDS}\s*:)")
 
 _ROLE_KEYWORDS: tuple[tuple[str, str], ...] = (
     ("CONCLU", "conclusions"), ("INTERPRET", "conclusions"), ("IMPLICATION", "conclusions"),
@@ -178,6 +180,9 @@ def _raw_spans(text: str, forced: list[int]) -> list[tuple[int, int]]:
     for match in _BOUNDARY.finditer(text):
         if _accept_boundary(text, match.start(), protected):
             cuts.add(match.start(1))
+    for match in _GLUED_HEADING.finditer(text):
+        if not any(a < match.start() < b for a, b in protected):
+            cuts.add(match.end())
     ordered = sorted(cuts)
     return [(a, b) for a, b in pairwise(ordered) if text[a:b].strip()]
 
