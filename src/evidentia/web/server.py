@@ -1,9 +1,8 @@
-"""Run the app with uvicorn in a background thread on a free loopback port.
+"""Run the app with uvicorn: in the foreground (``evidentia serve``) or in a background thread.
 
-    with serve_in_thread(create_app(settings)) as base_url:
+    evidentia.serve(settings, port=8000)                        # blocks, like the CLI
+    with serve_in_thread(create_app(settings)) as base_url:     # tests and the load benchmark
         httpx.get(f"{base_url}/api/library")
-
-For browser tests and the load benchmark; ``evidentia serve`` runs uvicorn in the foreground.
 """
 
 from __future__ import annotations
@@ -16,6 +15,10 @@ from contextlib import contextmanager
 from typing import Any
 
 import uvicorn
+
+from ..config import Settings
+
+LOOPBACK = ("127.0.0.1", "localhost", "::1")
 
 
 def free_port(host: str = "127.0.0.1") -> int:
@@ -43,3 +46,13 @@ def serve_in_thread(app: Any, host: str = "127.0.0.1", port: int | None = None,
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def serve(settings: Settings | None = None, *, host: str | None = None, port: int | None = None) -> None:
+    """Serve the web app and JSON API over the library until interrupted (``evidentia serve``)."""
+    from . import create_app
+
+    settings = settings or Settings()
+    uvicorn.run(create_app(settings), host=host or settings.web.host,
+                port=settings.web.port if port is None else port, log_level="warning",
+                server_header=False, limit_concurrency=1000, timeout_keep_alive=5)
