@@ -22,6 +22,9 @@ __version__ = "0.1.0"
 from .config import Settings
 from .errors import EvidentiaError
 from .models import Filters, Report
+from .render import (
+    render,  # eager: the `render` subpackage would otherwise shadow the function
+)
 
 # name -> (module, attribute); imported on first use so `import evidentia` stays cheap for the CLI
 _LAZY = {
@@ -29,7 +32,6 @@ _LAZY = {
        ("add", "ask", "check", "info", "open_library", "search", "search_batch")},
     # `index` and `evaluate` are subpackages, so their commands take verbs as names
     "build_index": ("pipeline", "index"),
-    "render": ("render", "render"),
     "run_eval": ("evaluate.tasks", "run_task"),
     "bulk_build": ("bulk", "build"),
     "bulk_load": ("bulk", "load"),

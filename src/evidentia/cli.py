@@ -6,9 +6,10 @@ line on stderr with a non-zero exit code; ``--debug`` adds the traceback.
 
 from __future__ import annotations
 
-import functools
+import contextlib
 import json
 import logging
+import os
 import sys
 import traceback
 from collections.abc import Callable, Iterator
@@ -19,10 +20,12 @@ import click
 
 from . import __version__, pipeline
 from .config import Settings, describe_settings
-from .errors import EvidentiaError, InputError
+from .errors import ConfigError, EvidentiaError, InputError
 from .models import DESIGNS, Filters, IngestSummary
 
 MAX_BATCH_LINE = 100_000
+UNREACHABLE_NOTICE = "offline: no live source could be reached"  # sources/gather.py writes it
+_NO_ARGS_IS_HELP = getattr(click.exceptions, "NoArgsIsHelpError", ())  # click >= 8.2
 
 
 # --------------------------------------------------------------------------- shared options
@@ -38,12 +41,27 @@ class State:
         self.debug = False
 
     def settings(self) -> Settings:
-        settings = Settings.load(self.preset, self.overrides)
+        try:
+            settings = Settings.load(self.preset, self.overrides)
+        except ConfigError as exc:
+            raise self._settings_error(exc) from None
         if self.library is not None:
             settings = settings.model_copy(
                 update={"library": settings.library.model_copy(update={"path": self.library})}
             )
         return settings
+
+
+    def _settings_error(self, exc: ConfigError) -> ConfigError:
+        """The same error, naming where the bad value came from and where settings are listed."""
+        sources = ([f"--settings {self.preset}"] if self.preset else []) + (["--set"] if self.overrides else [])
+        message = exc.message
+        if message.startswith("invalid settings:") and sources:
+            message = message.replace("invalid settings", f"invalid settings from {' and '.join(sources)}", 1)
+        return ConfigError(message, hint=exc.hint or SETTINGS_HINT)
+
+
+SETTINGS_HINT = "see docs/settings.md or run `evidentia info --settings-list`"
 
 
 def _remember(field: str, append: bool = False) -> Callable[[click.Context, Any, Any], Any]:
@@ -133,9 +151,19 @@ def cli() -> None:
 @common_options
 @click.argument("paths", nargs=-1, required=True)
 @click.option("--progress/--no-progress", default=None, help="Progress bar (default: on a terminal).")
-def add(paths: tuple[str, ...], progress: bool | None) -> None:
+@click.option("--skipped-list", type=click.Path(path_type=Path, dir_okay=False),
+              help='Write every skipped record to FILE as JSON lines {"source", "position", "reason"}.')
+def add(paths: tuple[str, ...], progress: bool | None, skipped_list: Path | None) -> None:
     """Add records from files (PubMed XML, JSONL, RIS, BibTeX; .gz; - for stdin)."""
+    from .ingest import check_path
+
     settings = state().settings()
+    if skipped_list is not None:
+        check_writable(skipped_list, "--skipped-list")
+    for path in paths:  # refuse the whole run before writing anything, not half-way through it
+        check_path(path, max_file_bytes=settings.ingest.max_file_bytes)
+    if "-" in paths and sys.stdin.isatty():
+        click.echo("evidentia: reading records from standard input; end with Ctrl-D", err=True)
     show = sys.stderr.isatty() if progress is None else progress
     if show:
         from .progress import IngestProgress
@@ -144,10 +172,13 @@ def add(paths: tuple[str, ...], progress: bool | None) -> None:
             summary = pipeline.add(paths, settings, progress=bar)
     else:
         summary = pipeline.add(paths, settings)
-    click.echo(format_summary(summary), err=False)
+    if skipped_list is not None:
+        write_output(skipped_list, "".join(skip.model_dump_json() + "\n" for skip in summary.skipped),
+                     "--skipped-list")
+    click.echo(format_summary(summary, skipped_list), err=False)
 
 
-def format_summary(summary: IngestSummary) -> str:
+def format_summary(summary: IngestSummary, skipped_list: Path | None = None) -> str:
     lines = [
         f"added {summary.added}, updated {summary.updated}, unchanged {summary.unchanged}, "
         f"deleted {summary.deleted}, skipped {len(summary.skipped)}"
@@ -155,7 +186,8 @@ def format_summary(summary: IngestSummary) -> str:
     for skip in summary.skipped[:50]:
         lines.append(f"  skipped {skip.source}: {skip.position}: {skip.reason}")
     if len(summary.skipped) > 50:
-        lines.append(f"  ... and {len(summary.skipped) - 50} more skipped records")
+        where = f"all are in {skipped_list}" if skipped_list else "--skipped-list FILE lists them all"
+        lines.append(f"  ... and {len(summary.skipped) - 50} more skipped records ({where})")
     return "\n".join(lines)
 
 
@@ -174,7 +206,8 @@ def search(query: str | None, k: int | None, as_json: bool, batch: Path | None, 
     if batch is not None:
         if query:
             raise click.UsageError("give either QUERY or --batch, not both")
-        for query_id, ids in pipeline.search_batch(read_batch(batch), settings, k=k, filters=filters):
+        pairs = list(read_batch(batch))  # every line is checked before the first search runs
+        for query_id, ids in pipeline.search_batch(pairs, settings, k=k, filters=filters):
             click.echo(json.dumps({"id": query_id, "hits": ids}, ensure_ascii=False))
         return
     if not query:
@@ -251,9 +284,16 @@ def ask(question: str, style: str | None, fmt: str | None, out: Path | None, k: 
     """Answer QUESTION with a cited evidence report."""
     from .render import render
 
+    if check and fmt not in (None, "md", "json"):
+        raise click.UsageError(f"--check prints text (--format md) or JSON (--format json), not --format {fmt}")
     settings = state().settings()
+    if out is not None:
+        check_writable(out)
     report = pipeline.ask(question, settings, filters=make_filters(opts), k=k, style=style,
                           offline=offline, refresh=refresh)
+    for notice in report.notices:  # the report says it too, but a file or a pipe hides it
+        if notice.startswith(UNREACHABLE_NOTICE):
+            click.echo(f"note: {notice}", err=True)
     fmt = fmt or settings.render.format or "md"
     if check:
         from .render.markdown import render_verdicts
@@ -275,14 +315,27 @@ def ask(question: str, style: str | None, fmt: str | None, out: Path | None, k: 
         click.echo(text)
 
 
-def write_output(out: Path, text: str) -> None:
+def check_writable(out: Path, option: str = "--out") -> None:
+    """Refuse an output file that cannot be written before the (possibly long) work starts."""
+    folder = out.parent
+    if not folder.is_dir():
+        raise InputError(f"cannot write {out}: the folder {folder} does not exist",
+                         hint=f"create it first, or choose another {option}")
+    if not os.access(folder, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
+        raise InputError(f"cannot write {out}: permission denied", hint=f"choose another {option}")
+
+
+def write_output(out: Path, text: str, option: str = "--out") -> None:
     """Write atomically: a crash never leaves half a report."""
     tmp = out.with_name(out.name + ".part")
     try:
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(out)
     except OSError as exc:
-        raise InputError(f"cannot write {out}: {exc.strerror}") from None
+        with contextlib.suppress(OSError):
+            tmp.unlink()
+        raise InputError(f"cannot write {out}: {(exc.strerror or str(exc)).lower()}",
+                         hint=f"choose another {option}") from None
 
 
 @cli.command()
@@ -309,19 +362,17 @@ def info(as_json: bool, settings_list: bool) -> None:
 @click.option("--port", type=click.IntRange(0, 65535), help="Port to listen on (default: web.port, 8000).")
 def serve(host: str | None, port: int | None) -> None:
     """Serve the web app and JSON API over the library (see docs/web.md)."""
-    import uvicorn
-
-    from .web import create_app
+    from .web.server import LOOPBACK
+    from .web.server import serve as serve_app
 
     settings = state().settings()
     host = host or settings.web.host
     port = settings.web.port if port is None else port
     click.echo(f"evidentia: serving {settings.library.resolved_path()} at http://{host}:{port}/", err=True)
-    if host not in ("127.0.0.1", "localhost", "::1"):
+    if host not in LOOPBACK:
         click.echo("evidentia: warning: no login; anyone who can reach this address can read and add records",
                    err=True)
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning", server_header=False,
-                limit_concurrency=1000, timeout_keep_alive=5)
+    serve_app(settings, host=host, port=port)
 
 
 def _eval_task_names() -> list[str]:
@@ -330,14 +381,14 @@ def _eval_task_names() -> list[str]:
     return list(TASKS)
 
 
-@cli.command(name="eval")
+@cli.command(name="eval", help="Measure an extractor or retrieval on held-out public data (see "
+             f"docs/extraction.md). TASK is one of: {', '.join(_eval_task_names())}.")
 @common_options
-@click.argument("task", type=click.Choice(_eval_task_names()))
+@click.argument("task", type=click.Choice(_eval_task_names()), metavar="TASK")
 @click.option("--data", type=click.Path(path_type=Path),
               help="Shared data folder (default: $EVIDENTIA_SHARED_DATA or ../shared/data).")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object of metric -> value.")
 def eval_command(task: str, data: Path | None, as_json: bool) -> None:
-    """Measure an extractor or retrieval on held-out public data (see docs/extraction.md)."""
     from .evaluate.tasks import run_task
 
     scores = run_task(task, data, state().settings())
@@ -445,9 +496,11 @@ def main(argv: list[str] | None = None) -> None:
         cli.main(args=argv, prog_name="evidentia", standalone_mode=False)
     except click.exceptions.Abort:
         _fail("aborted", 130, debug)
-    except click.ClickException as exc:
+    except _NO_ARGS_IS_HELP as exc:  # bare `evidentia` or `evidentia bulk`: click shows the help
         exc.show()
         sys.exit(exc.exit_code)
+    except click.ClickException as exc:
+        _fail(_click_message(exc), exc.exit_code, debug)
     except EvidentiaError as exc:
         _fail(str(exc), exc.exit_code, debug)
     except KeyboardInterrupt:
@@ -460,6 +513,15 @@ def main(argv: list[str] | None = None) -> None:
         if debug:
             raise
         _fail("internal error; run again with --debug and report the traceback", 70, False)
+
+
+def _click_message(exc: click.ClickException) -> str:
+    """A usage error as one line, pointing at the command's help (click prints three lines)."""
+    message = " ".join(exc.format_message().split()).rstrip(".")
+    ctx = getattr(exc, "ctx", None)
+    if isinstance(exc, click.UsageError) and ctx is not None:
+        message += f" (see '{ctx.command_path} --help')"
+    return message
 
 
 def _fail(message: str, code: int, debug: bool) -> None:

@@ -57,9 +57,11 @@ class MeteredReader(io.RawIOBase):
         if self.error:
             return b""
         try:
-            data = self._inner.read(size)
+            # read1: one decompressed chunk at a time, so a truncated gzip loses only the
+            # damaged chunk (read(size) would discard everything it gathered before the error).
+            data = self._read1(size)
         except (OSError, EOFError, zlib.error) as exc:  # gzip.BadGzipFile is an OSError
-            self.error = f"the data is corrupt or truncated after {self.count} bytes ({exc})"
+            self.error = f"the compressed data is corrupt or truncated here ({exc})"
             return b""
         self.count += len(data)
         if self.count > self.limit:
@@ -69,6 +71,11 @@ class MeteredReader(io.RawIOBase):
                 hint="split it, or raise ingest.max_file_bytes",
             )
         return data
+
+
+    def _read1(self, size: int) -> bytes:
+        read1 = getattr(self._inner, "read1", None)
+        return read1(size) if read1 is not None else self._inner.read(size)
 
 
 class Utf16ToUtf8(io.RawIOBase):

@@ -129,7 +129,8 @@ _OTHER_APIS = (
     (re.compile(r'"message-type"'), "a Crossref API response"),
     (re.compile(r'"(?:paperId|authorId|recommendedPapers)"|^\{"(?:data|total)":'),
      "a Semantic Scholar API response"),
-    (re.compile(r'"best_oa_location"|"oa_locations"|^\{"results":\[\{"response"'),
+    (re.compile(r'"best_oa_location"|"oa_locations"|^\{"results":\[\{"response"'
+                r'|^\{"doi":"[^"]*","doi_url":'),
      "an Unpaywall API response"),
     (re.compile(r'^\{\s*"(?:error|message)"\s*:\s*"[^"]*"\s*\}'), "an error response from a web API"),
 )
@@ -143,9 +144,31 @@ def _sniff_tagged(text: str, where: str) -> str:
     found = {fmt: m.start() for fmt, pattern in _TAGGED.items() if (m := pattern.search(text))}
     if found:
         return min(found, key=found.__getitem__)
-    snippet = text[:40].split("\n", 1)[0]
-    raise InputError(f"{where}: format not recognised (starts with {snippet!r})",
+    raise InputError(f"{where}: format not recognised ({_describe_unknown(text)})",
                      hint=SUPPORTED_HINT)
+
+
+# Files people add by mistake, by their first bytes (after any gzip layer).
+_KNOWN_BINARIES = (
+    ("%PDF-", "a PDF document; evidentia reads records (titles and abstracts), not full texts"),
+    ("PK\x03\x04", "a ZIP archive (or an Office file); unpack it and add the files inside"),
+    ("BZh", "bzip2-compressed; decompress it first (gzip is read as is)"),
+    ("\ufffd7zXZ", "xz-compressed; decompress it first (gzip is read as is)"),
+    ("SQLite format 3\x00", "an SQLite database (a library?); pass it with --library instead"),
+)
+
+
+def _describe_unknown(text: str) -> str:
+    """What an unrecognised head looks like, in words; never a dump of binary bytes."""
+    for magic, what in _KNOWN_BINARIES:
+        if text.startswith(magic):
+            return what
+    sample = text[:1024]
+    odd = sum(1 for ch in sample if ch == "\ufffd" or (ch < " " and ch not in "\t\r\n\f"))
+    if "\x00" in sample or odd > len(sample) // 10:
+        return "binary data, not a text export"
+    snippet = text[:40].split("\n", 1)[0]
+    return f"starts with {snippet!r}"
 
 
 # --------------------------------------------------------------------------- reading
@@ -193,14 +216,41 @@ def read_stream(
         raw = io.BufferedReader(raw)  # type: ignore[arg-type]
     meter = MeteredReader(_maybe_gunzip(raw), limit=max_file_bytes, name=name)
     head = meter.head(HEAD_BYTES)
-    if _is_blank(head) and len(head) < HEAD_BYTES and meter.error is None:
+    fmt = _format_of_head(head, meter, name)
+    if fmt is None:
         return  # an empty file has no records; that is not an error
-    fmt = sniff_format(head, name)
     parser = load_parser(fmt, name)
     yield from _call_parser(parser, _text_stream(meter, head, fmt), name, max_record_bytes)
     if meter.error:
         yield Skipped(source=name, position=f"byte {meter.count:,}",
                       reason=f"{meter.error}; the rest of the file was skipped")
+
+
+def check_path(path: str | Path, *, max_file_bytes: int = DEFAULT_MAX_FILE_BYTES) -> None:
+    """Raise ``InputError`` now if ``read_path`` would refuse the whole file; reads only its head.
+
+    Lets a caller refuse a run of many files before it writes anything: a missing file, a
+    folder, an unreadable or oversized file, or content that is not a supported format.
+    Standard input (``-``) cannot be read twice and is not checked.
+    """
+    if str(path) == "-":
+        return
+    name = str(path)
+    with _open_binary(path, name, max_file_bytes) as raw:
+        meter = MeteredReader(_maybe_gunzip(raw), limit=max_file_bytes, name=name)
+        fmt = _format_of_head(meter.head(HEAD_BYTES), meter, name)
+        if fmt is not None:
+            load_parser(fmt, name)
+
+
+def _format_of_head(head: bytes, meter: MeteredReader, name: str) -> str | None:
+    """The sniffed format, or None for an empty file; ``InputError`` for an unreadable one."""
+    if _is_blank(head) and meter.error is not None:
+        raise InputError(f"{name}: {meter.error}; nothing could be read",
+                         hint="download or compress the file again")
+    if _is_blank(head) and len(head) < HEAD_BYTES:
+        return None
+    return sniff_format(head, name)
 
 
 @contextlib.contextmanager
@@ -270,4 +320,4 @@ def _call_parser(parser: Parser, stream: BinaryIO, name: str, max_record_bytes: 
     return parser(stream, source=name)
 
 
-__all__ = ["PARSERS", "load_parser", "read_path", "read_stream", "sniff_format"]
+__all__ = ["PARSERS", "check_path", "load_parser", "read_path", "read_stream", "sniff_format"]
