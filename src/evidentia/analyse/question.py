@@ -10,6 +10,7 @@ about people or about animals/cells, and how a "similar"/"as good as" answer rea
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass
 
 from ..models import QueryAnalysis
@@ -101,7 +102,8 @@ def question_terms(query: QueryAnalysis) -> dict[str, float]:
     return weighted
 
 
-_TERM_WORD = re.compile(r"[A-Za-z0-9][\w'-]*")
+# Letters of any script: "头痛" is a term as much as "headache" is.
+_TERM_WORD = re.compile(r"[^\W_][\w'-]*")
 # A one-letter or short-number tag that names something together with the word before it:
 # "vitamin D", "type 2", "hepatitis B", "factor V", "COVID 19".
 _TAG = re.compile(r"[A-Za-z]|\d{1,2}")
@@ -116,14 +118,34 @@ def _term_keys(text: str) -> list[str]:
                 and words[i - 1].lower() not in _QUESTION_STOP):
             head = stem(words[i - 1])
             keys = [k for k in keys if k != head] + [f"{head} {word.lower()}"]
-        elif word.lower() not in _QUESTION_STOP and (len(word) > 2 or word.isupper()):
+        elif word.lower() not in _QUESTION_STOP and _is_content_word(word):
             keys.append(stem(word))
     return keys
 
 
+def _is_content_word(word: str) -> bool:
+    """Long enough to mean something: three letters, an abbreviation in capitals, or two
+    characters of a script that writes a word in few (Chinese, Japanese, Korean ...)."""
+    return len(word) > 2 or word.isupper() or (len(word) == 2 and not word.isascii())
+
+
 def _words(text: str) -> list[str]:
     return [w for w in _TERM_WORD.findall(text)
-            if w.lower() not in _QUESTION_STOP and (len(w) > 2 or w.isupper())]
+            if w.lower() not in _QUESTION_STOP and _is_content_word(w)]
+
+
+# Pictographs, arrows, dingbats and other symbols: they say nothing a search can use, and one
+# before "Does ..." hides the question's shape.
+def strip_symbols(question: str) -> str:
+    """The question without symbol characters (emoji and the like), spaces collapsed:
+    "💊 Does aspirin help 头痛?" -> "Does aspirin help 头痛?"."""
+    kept = [" " if _is_symbol(char) else char for char in question]
+    return " ".join("".join(kept).split())
+
+
+def _is_symbol(char: str) -> bool:
+    category = unicodedata.category(char)
+    return category in ("So", "Sk", "Cs", "Co") or char in "\u200d\ufe0f\ufe0e"
 
 
 def text_keys(text: str) -> set[str]:

@@ -22,6 +22,7 @@ import logging
 
 from .. import __version__
 from ..analyse.directness import Directness
+from ..analyse.question import strip_symbols
 from ..analyse.stance import directness_of
 from ..config import SynthesiseSettings
 from ..models import (
@@ -36,6 +37,7 @@ from ..models import (
     Study,
     StudyFacts,
 )
+from ..retrieve.query import analyse_query
 from .check import check_claim, check_report, verdicts
 from .conclusion import conclusion_drafts
 from .drafts import Draft, Numbering, draft
@@ -45,6 +47,13 @@ from .explainer import (
     explainer_conclusion,
     explainer_sections,
 )
+from .filters import (
+    asked,
+    filtered_out_answer,
+    filtered_out_conclusion,
+    filtered_out_notice,
+    narrowed,
+)
 from .grading import grade_studies
 from .grouping import Group, group_studies
 from .relevance import Topic, addresses, topic_of, treatment_core
@@ -52,7 +61,14 @@ from .sections import SectionDraft, pro_sections
 from .studies import StudyItem
 from .verdict import answer_drafts, meter
 
-__all__ = ["synthesise", "check_claim", "check_report", "verdicts", "SYNTHESISER_VERSION"]
+__all__ = [
+    "SYNTHESISER_VERSION",
+    "check_claim",
+    "check_report",
+    "readable_query",
+    "synthesise",
+    "verdicts",
+]
 
 log = logging.getLogger(__name__)
 
@@ -70,22 +86,32 @@ def synthesise(
 ) -> Report:
     """A cited report answering the question from the studies (retrieval order, best first)."""
     notices = list(notices or [])
+    query = readable_query(query)
+    filters = filters or Filters()
+    if not studies and narrowed(filters):
+        notices.append(filtered_out_notice(filters))
     topic = topic_of(query)
+    _note_unwritten_terms(topic, studies, notices)
     kept, excluded = _prepare(studies, notices, topic, query)
     items = _described(kept, settings, notices)
     papers = {item.id: item.paper for item in items}
     grade = grade_studies(items)
     groups = group_studies(items, query)
     _note_off_topic(items, notices)
-    writer = _Writer(papers, settings.check)
-    answers = [explainer_answer(items, grade, query)] if settings.style == "explainer" else \
-        answer_drafts(items, grade, query, _topics(groups))
+    writer = _Writer(papers, settings.check, asked(query.question, filters))
+    if not items and narrowed(filters):
+        answers = [filtered_out_answer(filters)]
+    elif settings.style == "explainer":
+        answers = [explainer_answer(items, grade, query)]
+    else:
+        answers = answer_drafts(items, grade, query, _topics(groups))
     answer = writer.first_passing(answers) or draft(
         "See the sections below for what each study found.", kind="answer")
-    sections, conclusion = _body(items, groups, grade, query, topic, settings.style, notices)
+    sections, conclusion = _body(items, groups, grade, query, topic, settings.style, notices,
+                                 filters)
     numbering = Numbering()
     report = Report(
-        question=query.question, style=settings.style, query=query, filters=filters or Filters(),
+        question=query.question, style=settings.style, query=query, filters=filters,
         answer=numbering.claim(answer),
         meter=meter(items, query, settings),
         grade=grade,
@@ -97,6 +123,18 @@ def synthesise(
     report.sources = numbering.sources(papers)
     report.studies = [_study(item, numbering) for item in kept]
     return report
+
+
+def readable_query(query: QueryAnalysis) -> QueryAnalysis:
+    """The query read again without symbols (emoji) when they hid its shape: "💊 Does X help
+    Y?" is a yes/no question about X and Y. The question stays as asked."""
+    plain = strip_symbols(query.question)
+    if plain == " ".join(query.question.split()) or not plain:
+        return query
+    reread = analyse_query(plain)
+    if not (reread.is_yes_no or reread.intervention or reread.outcome):
+        return query
+    return reread.model_copy(update={"question": query.question})
 
 
 def _prepare(
@@ -124,6 +162,20 @@ def _prepare(
         noun = "paper" if len(excluded) == 1 else "papers"
         notices.append(f"Left out {len(excluded)} retracted {noun}: {', '.join(excluded)}.")
     return items, excluded
+
+
+def _note_unwritten_terms(topic: Topic, studies: list[StudyInput], notices: list[str]) -> None:
+    """A question word in a script no study found writes ("头痛" among English abstracts) can
+    match nothing: say so, so that the reader can ask in the studies' words."""
+    texts = [f"{paper.title}\n{paper.abstract}".casefold() for _, paper, _, _ in studies]
+    unwritten = [" ".join(term.words) for term in topic.terms
+                 if not " ".join(term.words).isascii()
+                 and not any(" ".join(term.words) in text for text in texts)]
+    if unwritten and studies:
+        quoted = ", ".join(f'"{word}"' for word in unwritten)
+        notices.append(f"No study found writes {quoted} from the question, so no study could "
+                       "match it; ask again in the words the studies use (for example, in "
+                       "English).")
 
 
 def off_topic_stance(stance: StanceJudgement) -> StanceJudgement:
@@ -167,14 +219,18 @@ def _described(
 
 def _body(
     items: list[StudyItem], groups: list[Group], grade: Grade, query: QueryAnalysis,
-    topic: Topic, style: str, notices: list[str],
+    topic: Topic, style: str, notices: list[str], filters: Filters,
 ) -> tuple[list[SectionDraft], list[Draft]]:
     """Sections and conclusion drafts in the report's style."""
     labels = _labels(groups)
     if style == "explainer":
         notices.append(NOT_MEDICAL_ADVICE)
-        return explainer_sections(items, query, topic, labels), explainer_conclusion(items, grade)
-    return pro_sections(groups, query, topic), conclusion_drafts(items, grade, query, labels)
+        conclusion = explainer_conclusion(items, grade)
+        if not items and narrowed(filters):
+            conclusion[:1] = [filtered_out_conclusion(filters)]
+        return explainer_sections(items, query, topic, labels), conclusion
+    return pro_sections(groups, query, topic), conclusion_drafts(items, grade, query, labels,
+                                                                 filters)
 
 
 def _labels(groups: list[Group]) -> list[tuple[str, str]]:
@@ -192,12 +248,15 @@ def _topics(groups: list[Group]) -> list[str]:
 class _Writer:
     """Runs the faithfulness check on drafts; failing sentences are logged and dropped."""
 
-    def __init__(self, papers: dict[str, Paper], check: bool) -> None:
+    def __init__(self, papers: dict[str, Paper], check: bool, question: str = "") -> None:
         self.papers = papers
         self.check = check
+        self.question = question
 
     def problems(self, item: Draft) -> list[str]:
-        return check_claim(item.provisional_claim(), self.papers) if self.check else []
+        if not self.check:
+            return []
+        return check_claim(item.provisional_claim(), self.papers, question=self.question)
 
     def passing(self, drafts: list[Draft]) -> list[Draft]:
         """Each draft, or its first plainer version that passes; dropped when none does."""

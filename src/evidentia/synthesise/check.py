@@ -12,7 +12,9 @@
   under another name of the same vocabulary entry ("MS" for "multiple sclerosis").
 
 Counts of the report's own studies ("6 of 9 studies") and the ``[n]`` markers are not numbers
-about a paper and are skipped. ``synthesise`` drops any sentence that fails.
+about a paper and are skipped. A research need, and a sentence that cites no paper, may also name what the
+reader asked for ("trials of X for fractures", "published in 2030 or later"): the question and
+the filters are the reader's, not claims about a paper. ``synthesise`` drops any sentence that fails.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import re
 
 from ..models import Claim, Paper, Report, Source
+from .filters import asked
 from .textfacts import (
     CITATION_MARKER_RE,
     claim_numbers,
@@ -35,11 +38,16 @@ from .textfacts import (
 
 
 def check_claim(
-    claim: Claim, papers: dict[str, Paper], *, sources: list[Source] | None = None
+    claim: Claim, papers: dict[str, Paper], *, sources: list[Source] | None = None,
+    question: str = "",
 ) -> list[str]:
-    """Problems with one report sentence; empty when every fact in it is in a cited paper."""
+    """Problems with one report sentence; empty when every fact in it is in a cited paper (or,
+    for a research need or an uncited sentence, in ``question``: what the reader asked, see
+    ``filters.asked``)."""
     problems = _citation_problems(claim, papers, sources)
     texts = [_paper_text(papers[pid]) for pid in claim.citations if pid in papers]
+    if question and (claim.kind == "research_need" or not claim.citations):
+        texts.append(question)
     problems.extend(_number_problems(claim.text, texts))
     problems.extend(_dose_problems(claim.text, texts))
     problems.extend(_scale_problems(claim.text, texts))
@@ -51,7 +59,8 @@ def check_report(report: Report, papers: dict[str, Paper]) -> list[tuple[Claim, 
     """Every sentence of the report that fails the check, with its problems."""
     failures = []
     for claim in report.claims():
-        problems = check_claim(claim, papers, sources=report.sources)
+        problems = check_claim(claim, papers, sources=report.sources,
+                               question=asked(report.question, report.filters))
         if problems:
             failures.append((claim, problems))
     return failures
@@ -135,7 +144,8 @@ def verdicts(report: Report, papers: dict[str, Paper]) -> list[dict[str, object]
     parts += [("conclusion", claim) for claim in report.conclusion]
     out = []
     for part, claim in parts:
-        problems = check_claim(claim, papers, sources=report.sources)
+        problems = check_claim(claim, papers, sources=report.sources,
+                               question=asked(report.question, report.filters))
         out.append({
             "part": part, "kind": claim.kind, "text": claim.text,
             "citations": list(claim.citations), "verdict": "fail" if problems else "pass",

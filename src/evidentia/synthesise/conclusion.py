@@ -7,8 +7,9 @@ aside).
 
 from __future__ import annotations
 
-from ..models import Grade, QueryAnalysis
+from ..models import Filters, Grade, QueryAnalysis
 from .drafts import Draft, draft
+from .filters import filtered_out_conclusion, narrowed
 from .grading import SMALL_TOTAL
 from .grouping import subject_phrase
 from .phrases import count_phrase, join_words, study_phrase, with_article
@@ -29,9 +30,13 @@ SHORT_WEEKS = 26  # trials that all last six months or less cannot show long-ter
 
 
 def conclusion_drafts(
-    items: list[StudyItem], grade: Grade, query: QueryAnalysis, labels: list[tuple[str, str]]
+    items: list[StudyItem], grade: Grade, query: QueryAnalysis, labels: list[tuple[str, str]],
+    filters: Filters | None = None,
 ) -> list[Draft]:
     relevant = [item for item in items if item.relevant]
+    if not items and narrowed(filters):
+        return [filtered_out_conclusion(filters or Filters()),
+                research_needed(items, query, labels)]
     if not relevant:
         return [draft("No study found addresses the question, so no conclusion can be drawn.",
                       kind="conclusion"), research_needed(items, query, labels)]

@@ -9,8 +9,8 @@ address the question (stance "unclear") are not graded: with none left, the grad
 
 from __future__ import annotations
 
-from ..models import DESIGN_LABELS, Grade
-from .phrases import plural
+from ..models import Grade
+from .phrases import design_plural
 from .studies import SUPPORTIVE, StudyItem
 
 LEVELS = ("very low", "low", "moderate", "high")
@@ -51,8 +51,9 @@ def _start(items: list[StudyItem]) -> tuple[int, str]:
     level = start_level(best)
     if all(item.kind != "human" for item in items):
         return 0, "starts very low: only animal or laboratory studies"
-    label = plural(DESIGN_LABELS.get(best.design, "study"), 2)
-    return level, f"starts {LEVELS[level]}: the strongest design is {label}"
+    design = "rct" if best.design == "other" and best.facts.randomised else best.design
+    reason = f"starts {LEVELS[level]}: the strongest evidence comes from {design_plural(design)}"
+    return level, reason
 
 
 def _imprecision(items: list[StudyItem]) -> str:

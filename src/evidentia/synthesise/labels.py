@@ -43,24 +43,74 @@ _NOT_TREATMENT_START = frozenset({
     "when", "where", "while", "whereas", "if", "because", "since", "after", "before", "during",
     "with", "without", "than", "as", "to", "of", "in", "on", "for", "by", "at", "from",
     "despite", "although", "though", "unlike", "like", "via", "through",
+    # judgements, not names ("Optimal therapy for ...")
+    "optimal", "optimum", "ideal", "best", "better", "appropriate", "adequate", "preventive",
+    # people and their traits are who was studied, not what was given ("patient gender")
+    "patient", "participant", "participants", "subject", "subjects", "women", "men", "woman",
+    "man", "children", "adults", "people", "persons", "physicians", "doctors", "nurses",
+    "infants", "girls", "boys", "mothers", "cases",
+    # order, rank and vagueness ("first line", "top quintile", "individual drugs")
+    "first", "second", "third", "individual", "several", "various", "different", "certain",
+    "common", "top", "bottom", "upper", "highest", "lowest", "short", "long", "brief",
+    "excellent", "good", "poor", "longer", "shorter", "greater", "smaller",
 })
+# Generic nouns for what was given: alone, or with vague modifiers only ("individual drugs",
+# "the herb"), they name no treatment a reader could look up.
+_GENERIC_HEADS = frozenset({
+    "drug", "drugs", "medication", "medications", "medicine", "medicines", "agent", "agents",
+    "compound", "compounds", "substance", "substances", "product", "products", "herb", "herbs",
+    "plant", "plants", "extract", "extracts", "treatment", "treatments", "therapy", "therapies",
+    "intervention", "interventions", "strategy", "strategies", "approach", "approaches",
+    "regimen", "regimens", "option", "options", "supplement", "supplements", "preparation",
+    "preparations", "procedure", "procedures", "factor", "factors", "exposure", "exposures",
+    "disease", "diseases", "disorder", "disorders", "condition", "conditions",
+})
+_VAGUE_MODIFIERS = frozenset({
+    "individual", "low", "high", "risk", "other", "different", "various", "several", "certain",
+    "such", "current", "available", "many", "some", "specific", "common", "commonly", "used",
+    "prescribed", "first", "second", "line", "first-line", "second-line", "same", "similar",
+    "new", "novel", "standard", "usual", "active", "all", "both", "each", "single", "multiple",
+    "combined", "alternative", "traditional", "conventional", "potential", "these", "those",
+    "this", "that", "the", "a", "an", "of", "oral", "topical", "systemic", "medical", "dietary",
+})
+# After a name: a cut inside a word ("C20" of "C20:5"), the agent that induces a disease model
+# ("dextran sodium" of "dextran sodium sulfate-induced colitis"), a citation line ("Geriatr
+# Gerontol Int 2017; 17: 785").
+_BROKEN_AFTER = re.compile(r"^(?:[\w'’]|:\d|-\w)")
+_INDUCING_AFTER = re.compile(r"^[\s-]*(?:[\w()]+[\s-]*){0,2}?-?induced\b", re.I)
+_CITATION_AFTER = re.compile(r"^(?:\s+[A-Z][a-z]*\.?){0,3}\s+(?:19|20)\d{2}\s*[;:]")
+_PAST_TENSE = re.compile(r"(?![a-z]*(?:seed|weed|feed|bleed|speed)$)[a-z]{3,}ed")
 # Verbs that end a treatment's name when a title runs on ("HBOT facilitates healing").
 _VERBS = frozenset({
     "facilitates", "improves", "reduces", "increases", "decreases", "prevents", "enhances",
     "induces", "affects", "alters", "promotes", "inhibits", "attenuates", "accelerates",
     "delays", "lowers", "raises", "protects", "is", "are", "was", "were", "versus", "vs",
     "compared", "plus", "combined", "in", "for", "on", "with", "among", "after", "during",
+    # base forms after a plural name ("mulberry leaves ameliorate ...")
+    "ameliorate", "attenuate", "alleviate", "inhibit", "enhance", "improve", "reduce",
+    "prevent", "protect", "promote", "suppress", "modulate", "regulate", "mitigate", "reverse",
+    "restore", "induce", "decrease", "increase", "lower", "accelerate", "delay",
 })
 # A one-word label that is an adjective ("orthodontic", "surgical") names no treatment.
 _ADJECTIVE_END = re.compile(r"(?:al|ive|ous|ary|ory|ed)$", re.I)
 _TRAILING_TREATMENT = frozenset({"related", "based", "associated", "induced", "group", "groups",
                                  "arm", "arms", "alone", "only", "prior", "before", "after"})
-_SOFTWARE = frozenset({"spss", "sas", "stata", "r", "graphpad", "prism", "excel", "revman"})
+_SOFTWARE = frozenset({"spss", "sas", "stata", "r", "graphpad", "prism", "excel", "revman",
+                       # bibliographic databases a review searched
+                       "medline", "embase", "pubmed", "cinahl", "psycinfo", "scopus",
+                       "cochrane"})
+# A label that ends in a design ("cross-sectional study") or in an adjective compound that
+# lost its noun ("Brief Internet-Based") names no treatment.
+_DESIGN_END = re.compile(r"(?:study|studies|trial|trials|review|reviews|meta-analysis|cohort|"
+                         r"survey|-based|-related|-induced|-associated|-guided|-assisted|"
+                         r"-delivered|-led)$", re.I)
 MEASURE_WORDS = frozenset({"min", "mins", "minute", "minutes", "hour", "hours", "day", "days",
                            "week", "weeks", "month", "months", "year", "years", "ml", "mg",
                            "liter", "liters", "litre", "litres", "times", "dose", "doses",
                            "microgram", "micrograms", "milligram", "milligrams", "gram", "grams",
-                           "mcg", "µg", "ug", "iu", "units", "unit", "nmol", "mmol", "kg"})
+                           "mcg", "µg", "ug", "iu", "units", "unit", "nmol", "mmol", "kg",
+                           "tertile", "tertiles", "quartile", "quartiles", "quintile",
+                           "quintiles", "decile", "deciles", "percentile", "percentiles"})
 # Words that name harm in general, not a particular harm.
 GENERIC_HARM = frozenset({
     "adverse", "events", "event", "effects", "effect", "side", "side-effects", "serious",
@@ -253,36 +303,60 @@ def _participant_texts(item: StudyItem, with_population: bool = True) -> list[st
 # --------------------------------------------------------------------------- treatments
 
 
-def clean_treatment(fact: Fact) -> Fact | None:
+def clean_treatment(fact: Fact, source: str = "") -> Fact | None:
     """'radiation exposure related' -> 'radiation exposure', 'body mass index (BMI' -> 'body mass
-    index'; None when what is left does not read as a treatment. The span shrinks with it."""
+    index'; None when what is left does not read as a treatment. The span shrinks with it.
+    ``source``, the text the fact's span is on, lets a broken word or a citation be seen."""
     text = re.split(r"[,;]", fact.text, maxsplit=1)[0].rstrip()  # "MRI, PET": two names
     if text.count("(") > text.count(")"):
         text = text[: text.rfind("(")].rstrip()
     tokens = list(re.finditer(r"\S+", text))
     cut = next((index for index, token in enumerate(tokens)
-                if index and token.group().casefold() in _VERBS), len(tokens))
+                if index and (token.group().casefold() in _VERBS
+                              or _PAST_TENSE.fullmatch(token.group()))), len(tokens))
     tokens = tokens[:cut]
     while len(tokens) > 1 and (tokens[-1].group().casefold() in _TRAILING_TREATMENT
                                or re.fullmatch(r"[\d.,]+", tokens[-1].group())):
         tokens.pop()  # "tavorexin 600": a dose cut from its unit is no part of the name
     text = text[: tokens[-1].end()] if tokens else ""
-    if not is_treatment_name(text) or "placebo" in text.casefold():
+    if not is_treatment_name(text) or "placebo" in text.casefold() or is_generic_treatment(text):
         return None
     span = Span(field=fact.span.field, start=fact.span.start, end=fact.span.start + len(text),
                 text=text)
+    if source and not _whole_in(source, span):
+        return None
     return fact.model_copy(update={"text": text, "span": span})
+
+
+def is_generic_treatment(text: str) -> bool:
+    """'drugs', 'individual drugs', 'the herb': a generic noun with vague words only."""
+    tokens = [token.casefold() for token in words(text)]
+    return bool(tokens) and tokens[-1] in _GENERIC_HEADS \
+        and all(token in _GENERIC_HEADS or token in _VAGUE_MODIFIERS for token in tokens)
+
+
+def _whole_in(source: str, span: Span) -> bool:
+    """The span is whole words of running text: not cut inside a word, not the agent that
+    induces a disease model, not part of a citation."""
+    if " ".join(source[span.start : span.end].split()).casefold() != span.text.casefold():
+        return True  # the span is not on this text: nothing to judge
+    before, after = source[max(0, span.start - 1) : span.start], source[span.end : span.end + 40]
+    if before[-1:].isalnum() or _BROKEN_AFTER.match(after):
+        return False
+    return not (_INDUCING_AFTER.match(after) or _CITATION_AFTER.match(after))
 
 
 def is_treatment_name(text: str) -> bool:
     """Rejects what cannot name a treatment: a quantity, a verb, an adjective, a number, a unit."""
     text = text.strip()
     tokens = words(text)
-    if len(tokens) == 1 and _ADJECTIVE_END.search(tokens[0]) and tokens[0].islower():
-        return False
+    if len(tokens) == 1 and _ADJECTIVE_END.search(tokens[0]) and not tokens[0].isupper():
+        return False  # "optimal", "Surgical"
     if len(text) < 3 or not tokens or re.match(r"^[\d.,±]+(?:\s|$)", text):
         return False
     if not re.search(r"[A-Za-z]{3,}", text) or text.casefold() in MEASURE_WORDS:
+        return False
+    if _DESIGN_END.search(text):
         return False
     first = tokens[0].casefold()
     if first in _NOT_TREATMENT_START or any(t.casefold() in _SOFTWARE for t in tokens):

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from ..models import DESIGN_LABELS, Dose, Evidence, Fact, Span
 from .labels import (
     MEASURE_WORDS,
+    clean_condition,
     clean_treatment,
     has_condition,
     is_named_harm,
@@ -78,6 +79,18 @@ def plural(noun: str, count: int) -> str:
     if last.endswith("y") and not last.endswith("ey"):
         return noun[:-1] + "ies"
     return noun + "s"
+
+
+# The plural of a design where "studies" alone would say nothing ("the strongest evidence
+# comes from studies" of the design ``other``).
+_DESIGN_PLURALS = {"other": "studies of unstated design"}
+
+
+def design_plural(design: str) -> str:
+    """'randomised controlled trials', 'case series', 'studies of unstated design'."""
+    if design in _DESIGN_PLURALS:
+        return _DESIGN_PLURALS[design]
+    return plural(DESIGN_LABELS.get(design, "study"), 2)
 
 
 COUNT_WORDS = ("no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine",
@@ -216,23 +229,55 @@ def treatment_dose(item: StudyItem) -> Dose | None:
 
 def _treatment(item: StudyItem) -> tuple[str, Span | None]:
     """What the study gave: its own intervention naming the question's treatment ("intranasal
-    dexmedetomidine"), else its own first intervention that reads as a treatment (a trial of
-    another drug that mentions the question's treatment is described as what it was), else the
-    question's treatment as the study writes it."""
-    conditions = {fact.text.casefold() for fact in item.facts.conditions}
-    facts = [fact for fact in map(clean_treatment, item.facts.interventions)
-             if fact is not None and fact.text.casefold() not in conditions]
-    core = treatment_core(item.topic.treatment) or item.topic.treatment
+    dexmedetomidine"), the title's first; else the title's own treatment (a case series of
+    another drug that mentions the question's treatment is described as what it was); else
+    the abstract's; else the question's treatment as the study writes it. Facts that name no
+    treatment ("optimal", "drugs", a journal's name) are passed over (``clean_treatment``)."""
+    conditions = {fact.text.casefold() for fact in map(clean_condition, item.facts.conditions)
+                  if fact is not None}
+    cleaned = (clean_treatment(fact, item.paper.text_of(fact.span.field))
+               for fact in item.facts.interventions)
+    facts = [fact for fact in cleaned
+             if fact is not None and not _names_a_condition(fact.text, conditions)]
+    asked = item.topic.treatment or bare_subject(item.topic.question)
+    core = treatment_core(asked) or asked
     core_words = set(_words_of(core))
     specific = [fact for fact in facts if core_words and core_words <= set(_words_of(fact.text))]
     specific.sort(key=lambda fact: len(fact.text))  # the plainest wording of it
-    for fact in specific[:1] or facts[:1]:
+    # What the title names is what the study is about: an abstract that only mentions the
+    # question's treatment ("patients overused aspirin") did not give it.
+    titled = [fact for fact in facts if fact.span.field == "title"]
+    title_words = set(re.findall(r"[\w']+", item.paper.title.casefold()))  # "X-Y" names X
+    title_names_it = bool(core_words) and core_words <= title_words | set(_words_of(
+        item.paper.title))
+    first = specific[:1] if title_names_it else titled[:1]
+    for fact in first or specific[:1] or facts[:1]:
         return _as_abstract_writes(item, fact)
-    for phrase in dict.fromkeys((item.topic.treatment, core)):
+    for phrase in dict.fromkeys((asked, core)):
+        if item.design in EXPERIMENT_DESIGNS and _names_a_condition(phrase, conditions):
+            continue  # "a trial of obesity": the people had it; the trial gave something else
         found = _find_phrase(item, phrase)
         if found is not None:
             return soften_case(found.text, found, item.paper), found
     return "", None
+
+
+def _names_a_condition(label: str, conditions: set[str]) -> bool:
+    """The label is one of the study's conditions, or ends in one's head word ("specialist
+    diabetes" beside "type 1 diabetes"): a condition is who was studied, not what was given."""
+    label = label.casefold().strip()
+    heads = {condition.split()[-1] for condition in conditions if condition.split()}
+    return label in conditions or (bool(label.split()) and label.split()[-1] in heads)
+
+
+def bare_subject(question: str) -> str:
+    """A question that is only a name ("aspirin", "tranexamic acid") is its own subject; ''
+    for a sentence ("Does X help?")."""
+    text = question.strip().rstrip(".")
+    tokens = text.split()
+    if "?" in text or not 1 <= len(tokens) <= 4 or not is_treatment_name(text):
+        return ""
+    return text.casefold()
 
 
 def _as_abstract_writes(item: StudyItem, fact: Fact) -> tuple[str, Span]:

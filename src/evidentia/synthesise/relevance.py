@@ -287,7 +287,9 @@ def _terms(words: list[str], treatment: set[str], outcome: set[str],
     terms, seen = [], set()
     for group in groups:
         key = tuple(group)
-        if key in seen or (len(key) == 1 and (len(key[0]) <= 2 or key[0].isdigit())):
+        # two characters are a word in Chinese or Japanese ("头痛"), not in English ("of")
+        short = len(key[0]) <= 2 and key[0].isascii()
+        if key in seen or (len(key) == 1 and (short or key[0].isdigit())):
             continue
         seen.add(key)
         terms.append(_term(key, treatment, outcome, specific or set()))

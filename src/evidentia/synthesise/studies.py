@@ -173,7 +173,9 @@ def soften_case(text: str, span: Span, paper: Paper) -> str:
         return text
     source = paper.text_of(span.field)
     before = source[: span.start].rstrip()
-    at_sentence_start = not before or before[-1] in ".:;!?"
+    # A section label in capitals ("CONTEXT Aspirin is ...") starts a sentence too.
+    at_sentence_start = not before or before[-1] in ".:;!?" \
+        or re.search(r"(?:^|\s)[A-Z]{3,}$", before) is not None
     if not at_sentence_start or is_name(first, f"{paper.title}\n{paper.abstract}"):
         return text
     return first.lower() + text[len(first):]

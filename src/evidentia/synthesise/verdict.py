@@ -13,7 +13,7 @@ from ..config import SynthesiseSettings
 from ..models import Evidence, Grade, Meter, QueryAnalysis
 from .drafts import Draft, Part, draft
 from .findings import finding_clause, main_finding
-from .phrases import count_phrase, join_words, study_phrase, with_article
+from .phrases import count_phrase, count_words, join_words, study_phrase, with_article
 from .studies import (
     SUPPORTIVE,
     StudyItem,
@@ -211,17 +211,15 @@ def _answer_evidence(relevant: list[StudyItem], key: str) -> list[Evidence]:
 
 
 def _summary_answers(items: list[StudyItem], topics: list[str]) -> list[Draft]:
+    """For a question that is not yes/no: what the studies cover and what the strongest found;
+    every version is a full sentence."""
     relevant = [item for item in items if item.relevant]
     if not items:
         return [draft("No studies were found for this question.", kind="answer")]
     if not relevant:
         return [_none_relevant(items)]
-    one = len(relevant) == 1
-    noun = "study that addresses" if one else "studies that address"
-    cover = f"The {len(relevant)} {noun} the question"
     everyone = tuple(item.id for item in strongest(relevant))
-    head: list[Part] = [cover + (f" {'covers' if one else 'cover'} {join_words(topics)}"
-                                 if topics else ""), everyone if topics else None]
+    head: list[Part] = [_covering(relevant, topics), everyone if topics else None]
     best = strongest(relevant)[0]
     finding = main_finding(best)
     clause = finding_clause(finding, best) if finding is not None else ""
@@ -231,4 +229,21 @@ def _summary_answers(items: list[StudyItem], topics: list[str]) -> list[Draft]:
         else f"; the strongest is {described}"
     return [draft(*head, tail, (best.id,), ".", evidence=found, kind="answer"),
             draft(*head, ".", kind="answer"),
-            draft(cover, ".", kind="answer")]
+            draft(_addressing(relevant), "; the sections below describe",
+                  " it." if len(relevant) == 1 else " them.", kind="answer")]
+
+
+def _covering(relevant: list[StudyItem], topics: list[str]) -> str:
+    """'The 15 studies that address the question cover cancer and stroke', or, with no topics,
+    '15 studies address the question'."""
+    if not topics:
+        return _addressing(relevant)
+    one = len(relevant) == 1
+    noun = "study that addresses" if one else "studies that address"
+    return f"The {len(relevant)} {noun} the question {'covers' if one else 'cover'} " \
+           f"{join_words(topics)}"
+
+
+def _addressing(relevant: list[StudyItem]) -> str:
+    count = len(relevant)
+    return f"{count_words(count, 'study')} {'addresses' if count == 1 else 'address'} the question"
