@@ -15,6 +15,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -264,16 +265,18 @@ def passes_filters(facts: StudyFacts, filters: Filters) -> bool:
 def search(
     query: str, settings: Settings | None = None, *, k: int | None = None,
     filters: Filters | None = None, notices: list[str] | None = None,
+    library: Library | None = None,
 ) -> list[Hit]:
     """Ranked hits for a query, best first (the same retrieval ``ask`` uses).
 
     What the user should know about the run (e.g. "no embedding index: BM25 only") is appended
-    to ``notices`` when a list is given.
+    to ``notices`` when a list is given. ``library``: an open library to search instead of
+    opening (and closing) the one the settings name; the caller keeps it open.
     """
     settings = settings or Settings()
     parsed = prepare_query(query, settings)
-    with open_library(settings, create=False) as library:
-        found = retrieve(library, parsed, settings, filters or Filters(), k or settings.retrieve.k)
+    with _opened(library, settings, create=False) as searched:
+        found = retrieve(searched, parsed, settings, filters or Filters(), k or settings.retrieve.k)
     if notices is not None:
         notices.extend(found.notices)
     return found.hits
@@ -281,18 +284,19 @@ def search(
 
 def search_batch(
     queries: Iterable[tuple[str, str]], settings: Settings | None = None, *, k: int | None = None,
-    filters: Filters | None = None,
+    filters: Filters | None = None, library: Library | None = None,
 ) -> Iterator[tuple[str, list[str]]]:
-    """(id, query) in, (id, [paper ids best first]) out; one library connection for the batch."""
+    """(id, query) in, (id, [paper ids best first]) out; one library connection for the batch
+    (``library`` when given, left open)."""
     settings = settings or Settings()
-    with open_library(settings, create=False) as library:
+    with _opened(library, settings, create=False) as searched:
         for query_id, text in queries:
             try:
                 parsed = prepare_query(text, settings)
             except QueryError:
                 yield query_id, []
                 continue
-            found = retrieve(library, parsed, settings, filters or Filters(), k or settings.retrieve.k)
+            found = retrieve(searched, parsed, settings, filters or Filters(), k or settings.retrieve.k)
             yield query_id, [hit.paper_id for hit in found.hits]
 
 
@@ -302,13 +306,14 @@ def search_batch(
 def ask(
     question: str, settings: Settings | None = None, *, filters: Filters | None = None,
     k: int | None = None, style: str | None = None, offline: bool = False, refresh: bool = False,
-    transport: object | None = None,
+    transport: object | None = None, library: Library | None = None,
 ) -> Report:
     """Answer a question with a cited evidence report.
 
     Live sources are searched first (unless ``offline``, ``sources.offline`` or
     ``EVIDENTIA_OFFLINE=1``); what they return lands in the library, cached for
-    ``sources.cache_ttl_s``, and the answer comes from the whole library.
+    ``sources.cache_ttl_s``, and the answer comes from the whole library. ``library``: an open
+    library to use instead of opening the one the settings name; the caller keeps it open.
     """
     settings = settings or Settings()
     if style:
@@ -317,12 +322,22 @@ def ask(
     query = prepare_query(question, settings)
     offline = offline or settings.sources.offline or os.environ.get("EVIDENTIA_OFFLINE") == "1"
     offline = offline or uses_remote_backend(settings)  # the remote collection is the corpus
-    with open_library(settings, create=not offline) as library:
-        live = gather(query, library, settings, refresh=refresh, offline=offline, transport=transport)
-        found = retrieve(library, query, settings, filters, k or settings.retrieve.k)
+    with _opened(library, settings, create=not offline) as answered:
+        live = gather(query, answered, settings, refresh=refresh, offline=offline, transport=transport)
+        found = retrieve(answered, query, settings, filters, k or settings.retrieve.k)
         studies = _judge(query, found)
     notices = [*live.notices, *found.notices]
     return synthesise(query, studies, settings=settings.synthesise, filters=filters, notices=notices)
+
+
+@contextmanager
+def _opened(library: Library | None, settings: Settings, *, create: bool) -> Iterator[Library]:
+    """``library`` as it is (the caller closes it), else the settings' library, closed after."""
+    if library is not None:
+        yield library
+        return
+    with open_library(settings, create=create) as opened:
+        yield opened
 
 
 def _judge(
@@ -341,9 +356,12 @@ def _judge(
 def check(report: Report, settings: Settings | None = None) -> list[dict[str, object]]:
     """The faithfulness checker's verdict on every sentence of a report (``ask --check``)."""
     settings = settings or Settings()
+    from .retrieve.backend import get_papers
+
     ids = {pid for claim in report.claims() for pid in claim.citations}
     with open_library(settings, create=False) as library:
-        papers = library.get_many(ids)
+        # From the backend: with Milvus the cited papers live in the collection, not the library.
+        papers = get_papers(library, sorted(ids), settings).papers
     return verdicts(report, papers)
 
 

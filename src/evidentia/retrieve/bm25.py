@@ -27,7 +27,7 @@ def prune_common_terms(library: Library, fts_query: str, max_share: float) -> st
     phrases = [match.replace('""', '"') for match in PHRASE.findall(fts_query)]
     if max_share >= 1 or len(phrases) < 2:
         return fts_query
-    total = library.count()
+    total = library.indexed_count()
     if total < MIN_LIBRARY_FOR_PRUNING:
         return fts_query
     counts = library.phrase_doc_counts(phrases)

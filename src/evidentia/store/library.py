@@ -40,6 +40,12 @@ from .writer import Candidate, plan_batch
 log = logging.getLogger(__name__)
 
 BUSY_TIMEOUT_S = 30.0
+# Reads through a memory map skip a system call and a copy per page: about 2 ms of a 27 ms
+# search on a 100k-paper library (analyses rows overflow onto several pages each).
+MMAP_BYTES = 1 << 30
+# Parsed analyses kept per connection, by their stored JSON: a search reads the facts of its
+# candidates for the rerank, then again for the hits it returns (~1 ms of parsing saved).
+FACTS_MEMO_SIZE = 64
 IN_CHUNK = 500
 _PAPER_SQL = "SELECT id, json FROM papers"
 
@@ -52,6 +58,8 @@ class Library:
         self.path = path
         self.readonly = readonly
         self._phrases: PhraseFrequencies | None = None  # document counts; dropped on every write
+        self._phrases_version = -1  # PRAGMA data_version they were counted at
+        self._facts_memo: dict[str, StudyFacts] = {}  # facts_json -> parsed; oldest first
 
     # ------------------------------------------------------------------ opening and closing
 
@@ -186,9 +194,22 @@ class Library:
 
     def phrase_doc_counts(self, phrases: list[str]) -> dict[str, int]:
         """How many papers hold each phrase (at most; see :mod:`.vocab`), for query pruning."""
+        return self._phrase_frequencies().doc_counts(phrases)
+
+    def indexed_count(self) -> int:
+        """:meth:`count`, cached with the phrase counts until the library changes."""
+        return self._phrase_frequencies().paper_count()
+
+    def _phrase_frequencies(self) -> PhraseFrequencies:
+        """The cached counts; recounted after a commit by any connection (``data_version``;
+        this connection's own writes drop them in :meth:`write_batch`)."""
+        version = int(self._conn.execute("PRAGMA data_version").fetchone()[0])
+        if self._phrases is not None and version != self._phrases_version:
+            self._drop_phrase_counts()
         if self._phrases is None:
             self._phrases = PhraseFrequencies(self._conn)
-        return self._phrases.doc_counts(phrases)
+            self._phrases_version = version
+        return self._phrases
 
     def iter_papers(self, batch: int = 1000) -> Iterator[Paper]:
         """Every paper in insertion order, read ``batch`` rows at a time."""
@@ -243,20 +264,60 @@ class Library:
         """
         if not fts_query.strip() or limit <= 0:
             return []
+        try:
+            if year_min is None and year_max is None:
+                quick = self._bm25_top_first(fts_query, limit, weights, include_retracted)
+                if quick is not None:
+                    return quick
+            return self._bm25_joined(fts_query, limit, weights, year_min, year_max, include_retracted)
+        except sqlite3.OperationalError as exc:
+            raise QueryError(
+                f"the search expression {fts_query[:80]!r} is not valid FTS5 syntax: {exc}",
+                hint="build queries with evidentia.retrieve.analyse_query",
+            ) from None
+
+    def _bm25_joined(
+        self, fts_query: str, limit: int, weights: tuple[float, float, float],
+        year_min: int | None, year_max: int | None, include_retracted: bool,
+    ) -> list[tuple[str, float]]:
+        """Every match joined to its paper row, filtered, sorted: exact, always."""
         where, params = _filter_sql(year_min, year_max, include_retracted)
         sql = (
             "SELECT p.id, -bm25(papers_fts, ?, ?, ?) AS score FROM papers_fts"
             " JOIN papers p INDEXED BY papers_search ON p.rid = papers_fts.rowid"
             f" WHERE papers_fts MATCH ?{where} ORDER BY score DESC, p.id LIMIT ?"
         )
-        try:
-            rows = self._conn.execute(sql, (*weights, fts_query, *params, limit)).fetchall()
-        except sqlite3.OperationalError as exc:
-            raise QueryError(
-                f"the search expression {fts_query[:80]!r} is not valid FTS5 syntax: {exc}",
-                hint="build queries with evidentia.retrieve.analyse_query",
-            ) from None
+        rows = self._conn.execute(sql, (*weights, fts_query, *params, limit)).fetchall()
         return [(paper_id, float(score)) for paper_id, score in rows]
+
+    def _bm25_top_first(
+        self, fts_query: str, limit: int, weights: tuple[float, float, float],
+        include_retracted: bool,
+    ) -> list[tuple[str, float]] | None:
+        """The same answer as :meth:`_bm25_joined` for the retraction filter alone, or None.
+
+        The joined query looks up the paper row of every match (a fifth of a search's time on
+        15,000 matches) only to break ties by id and drop retracted papers. Here FTS5 ranks
+        alone and only its best ``limit + margin`` rows are joined. That is exact whenever
+        ``limit`` kept rows score strictly above the last row read, since every row not read
+        scores at most that; otherwise (ties at the edge, many retractions) None.
+        """
+        depth = limit + limit // 8 + 16
+        sql = (
+            "SELECT p.id, f.score, p.retracted FROM (SELECT rowid, -bm25(papers_fts, ?, ?, ?)"
+            " AS score FROM papers_fts WHERE papers_fts MATCH ? ORDER BY score DESC LIMIT ?) f"
+            " LEFT JOIN papers p INDEXED BY papers_search ON p.rid = f.rowid"
+        )
+        rows = self._conn.execute(sql, (*weights, fts_query, depth)).fetchall()
+        edge = min(score for _, score, _ in rows) if len(rows) == depth else None  # None: all read
+        kept = sorted(
+            (-float(score), paper_id) for paper_id, score, retracted in rows
+            if paper_id is not None and (include_retracted or not retracted)
+            and (edge is None or score > edge)
+        )
+        if edge is not None and len(kept) < limit:
+            return None
+        return [(paper_id, -negated) for negated, paper_id in kept[:limit]]
 
     # ------------------------------------------------------------------ analyses cache
 
@@ -267,7 +328,17 @@ class Library:
             " AND p.content_hash = a.content_hash WHERE a.analyser_version = ?"
         )
         rows = self._select_in(sql, "a.paper_id", list(dict.fromkeys(paper_ids)), (version,))
-        return {paper_id: StudyFacts.model_validate_json(text) for paper_id, text in rows}
+        return {paper_id: self._parsed_facts(text) for paper_id, text in rows}
+
+    def _parsed_facts(self, text: str) -> StudyFacts:
+        """The facts in ``text``; the same JSON gives the same (shared, never mutated) object."""
+        facts = self._facts_memo.get(text)
+        if facts is None:
+            facts = StudyFacts.model_validate_json(text)
+            if len(self._facts_memo) >= FACTS_MEMO_SIZE:
+                del self._facts_memo[next(iter(self._facts_memo))]
+            self._facts_memo[text] = facts
+        return facts
 
     def put_facts(self, facts_list: Iterable[StudyFacts], content_hashes: dict[str, str]) -> None:
         """Store facts with the content hash of the paper they were made from.
@@ -421,6 +492,7 @@ def _prepare(conn: sqlite3.Connection, path: Path, readonly: bool) -> None:
     """Set the connection up and bring the schema to the current version."""
     try:
         conn.execute("PRAGMA foreign_keys = ON")
+        conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES:d}")
         version = schema.schema_version(conn)
         if not readonly:
             conn.execute("PRAGMA journal_mode = WAL")

@@ -15,9 +15,17 @@ import sqlite3
 
 from .schema import FTS_TOKENIZER
 
+# phrase -> its index tokens: depends on the tokenizer alone, so one table serves every
+# connection; bounded, emptied when full (queries repeat words far more often than that).
+_TOKENS: dict[str, tuple[str, ...]] = {}
+MAX_CACHED_PHRASES = 20_000
+
 
 class PhraseFrequencies:
-    """``doc_counts(phrases)`` on one library connection."""
+    """``doc_counts(phrases)`` and ``paper_count()`` on one library connection, as of its creation.
+
+    The counts are cached: the library drops this object when its content changes.
+    """
 
     def __init__(self, conn: sqlite3.Connection) -> None:
         self._conn = conn
@@ -28,6 +36,12 @@ class PhraseFrequencies:
         self._tokens.execute(f"CREATE VIRTUAL TABLE t USING fts5(x, tokenize='{FTS_TOKENIZER}')")
         self._tokens.execute("CREATE VIRTUAL TABLE v USING fts5vocab(t, instance)")
         self._cache: dict[str, int] = {}
+        self._papers: int | None = None
+
+    def paper_count(self) -> int:
+        if self._papers is None:
+            self._papers = int(self._conn.execute("SELECT count(*) FROM papers").fetchone()[0])
+        return self._papers
 
     def doc_counts(self, phrases: list[str]) -> dict[str, int]:
         """An upper bound of the documents containing each phrase (its rarest token's count)."""
@@ -44,7 +58,15 @@ class PhraseFrequencies:
             self._cache[token] = int(row[0]) if row else 0
         return self._cache[token]
 
-    def _tokenise(self, phrase: str) -> list[str]:
+    def _tokenise(self, phrase: str) -> tuple[str, ...]:
+        tokens = _TOKENS.get(phrase)
+        if tokens is None:
+            if len(_TOKENS) >= MAX_CACHED_PHRASES:
+                _TOKENS.clear()
+            tokens = _TOKENS[phrase] = tuple(self._tokenise_now(phrase))
+        return tokens
+
+    def _tokenise_now(self, phrase: str) -> list[str]:
         with self._tokens:
             self._tokens.execute("INSERT INTO t(x) VALUES (?)", (phrase,))
             tokens = [row[0] for row in self._tokens.execute("SELECT term FROM v ORDER BY offset")]

@@ -6,6 +6,7 @@ limits, the report cache and the error mapping are the same everywhere.
 
 from __future__ import annotations
 
+import gc
 import os
 import shutil
 import tempfile
@@ -59,6 +60,7 @@ class Service:
         self.jobs = JobRegistry(web.max_jobs, web.job_ttl_s, web.retry_after_s)
         self._reports: OrderedDict[str, tuple[float, ReportResult]] = OrderedDict()
         self._local = threading.local()
+        tune_collector()
 
     # ------------------------------------------------------------------ ask
 
@@ -75,7 +77,7 @@ class Service:
         started = time.perf_counter()
         report = pipeline.ask(
             params.question, self.settings, filters=params.filters.to_filters(), k=params.k,
-            style=params.style,
+            style=params.style, library=self._library_if_any(),
         )
         papers = get_papers(self._library(), [study.paper_id for study in report.studies],
                             self.settings).papers
@@ -138,12 +140,9 @@ class Service:
             return await to_thread.run_sync(self._search_now, params)
 
     def _search_now(self, params: SearchParams) -> list[Hit]:
-        # pipeline.search without its per-call open and close of the library (about 100 ms on a
-        # 100k library): the same two steps on this thread's long-lived connection.
-        query = pipeline.prepare_query(params.query, self.settings)
-        found = pipeline.retrieve(self._library(), query, self.settings, params.filters.to_filters(),
-                                  params.k or self.settings.retrieve.k)
-        return found.hits
+        # On this thread's long-lived connection: opening the library costs ~100 ms at 100k papers.
+        return pipeline.search(params.query, self.settings, k=params.k,
+                               filters=params.filters.to_filters(), library=self._library())
 
     def _library(self) -> Library:
         """This worker thread's connection to the library, opened on first use and kept."""
@@ -152,6 +151,15 @@ class Service:
             library = pipeline.open_library(self.settings, create=False)
             self._local.library = library
         return library
+
+    def _library_if_any(self) -> Library | None:
+        """This thread's library; None while no library file exists (``ask`` may create one)."""
+        try:
+            return self._library()
+        except LibraryError:
+            if self.settings.library.resolved_path().exists():
+                raise
+            return None
 
     async def paper(self, ref: str) -> PaperResult:
         async with self.searches.slot():
@@ -342,6 +350,28 @@ class Service:
         running = self.jobs.unfinished("index")
         return {"embedder": self.settings.index.embedder, "built": built,
                 "job": running.public() if running else None}
+
+
+_COLLECTOR_TUNED = False
+
+
+def tune_collector() -> None:
+    """Once per process: fewer garbage collections while serving.
+
+    A search builds thousands of short-lived models (papers, analyses, hits); with the default
+    thresholds the collector runs about ten times per search and regularly walks every
+    long-lived object of the loaded modules and models: 12% of a search's CPU time (28 -> 25 ms
+    on a 100k library), all of it holding the GIL. Objects alive now are moved out of the
+    collector's sight (``gc.freeze``) and young objects are collected ~15x less often. Memory
+    stays bounded: reference counting frees nearly everything a request makes; only reference
+    cycles wait a little longer.
+    """
+    global _COLLECTOR_TUNED
+    if _COLLECTOR_TUNED:
+        return
+    _COLLECTOR_TUNED = True
+    gc.freeze()
+    gc.set_threshold(10_000, 20, 10)
 
 
 def summary_json(summary: IngestSummary) -> dict[str, Any]:
