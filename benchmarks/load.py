@@ -11,7 +11,8 @@
    * search at a fixed offered rate (default 50/s from 20 clients), open loop: latency counts from
      the moment a request was due, so a slow server cannot hide behind a slow client;
    * search with one client, one request at a time: the latency of a single request;
-   * search and ask, closed loop with 20 clients: the most the server gives;
+   * search and ask, closed loop with 20 clients: the most the server gives (the report cache
+     is off, so an ask row measures computed reports, not cache hits);
    * search at half that throughput (a sustainable rate), before and after
    * an overload: 4x the target search rate from 80 clients; every refusal must be 429 or 503
      with ``Retry-After``, nothing else may fail, and the server must stay up and recover.
@@ -293,8 +294,10 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0, help="length of each timed phase")
     parser.add_argument("--queries", type=int, default=300, help="distinct search queries")
     parser.add_argument("--port", type=int, default=8731)
-    parser.add_argument("--set", dest="overrides", action="append", default=["sources.offline=true"],
-                        help="a server setting (default: sources.offline=true, answers from the library only)")
+    parser.add_argument("--set", dest="overrides", action="append",
+                        default=["sources.offline=true", "web.report_cache_size=0"],
+                        help="a server setting (defaults: sources.offline=true, answers from the library "
+                             "only; web.report_cache_size=0, so every ask computes its report)")
     parser.add_argument("--json", action="store_true", help="print the raw figures as JSON too")
     args = parser.parse_args()
 
