@@ -37,9 +37,11 @@ from .models import (
 )
 from .retrieve import analyse_query
 from .retrieve.backend import search_backend, uses_remote_backend
+from .retrieve.hybrid import passes_sql_filters
 from .sources import gather
 from .store.library import Library
 from .synthesise import synthesise, verdicts
+from .synthesise.filters import describe_filters, narrowed
 
 log = logging.getLogger(__name__)
 
@@ -192,6 +194,15 @@ def _analyse_here(papers: list[Paper]) -> list[StudyFacts]:
 # --------------------------------------------------------------------------- search
 
 
+@dataclass(frozen=True)
+class FilterCount:
+    """How the filters narrowed a search: of ``found`` studies examined, ``removed`` failed a
+    filter (``found - removed`` passed)."""
+
+    found: int = 0
+    removed: int = 0
+
+
 @dataclass
 class Retrieved:
     """Hits after filters, each with its paper and facts, plus what the user should be told."""
@@ -201,10 +212,16 @@ class Retrieved:
     facts: dict[str, StudyFacts]
     notices: list[str] = field(default_factory=list)
     excluded: list[str] = field(default_factory=list)
+    filtered: FilterCount | None = None  # None when no filter narrows the search
 
 
 def prepare_query(question: str, settings: Settings) -> QueryAnalysis:
     query = analyse_query(question, max_chars=settings.retrieve.max_query_chars)
+    if not question.strip():
+        raise QueryError(
+            "the question is empty: nothing to search for",
+            hint="ask with content words, e.g. 'Does exercise reduce blood pressure?'",
+        )
     if not query.fts_query:
         raise QueryError(
             f"nothing to search for in {question.strip()[:80]!r}",
@@ -214,23 +231,25 @@ def prepare_query(question: str, settings: Settings) -> QueryAnalysis:
 
 
 def retrieve(
-    library: Library, query: QueryAnalysis, settings: Settings, filters: Filters, k: int
+    library: Library, query: QueryAnalysis, settings: Settings, filters: Filters, k: int,
+    *, count_filtered: bool = True,
 ) -> Retrieved:
-    """Top-k hits that pass every filter, analysed; candidates are analysed only as needed."""
+    """Top-k hits that pass every filter, analysed; candidates are analysed only as needed.
+
+    When a filter narrows the search (and ``count_filtered``), ``filtered`` counts the studies
+    examined and those the filters removed, and a notice says so.
+    """
     candidates = _candidates(library, query, settings, filters, k)
-    kept: list[Hit] = []
-    facts: dict[str, StudyFacts] = {}
-    for chunk in _chunks(candidates.hits, max(k, 20)):
-        fresh = [hit.paper for hit in chunk if hit.paper and hit.paper_id not in candidates.facts]
-        chunk_facts = {**_facts_for(library, fresh), **candidates.facts}  # a backend may hold facts
-        for hit in chunk:
-            hit_facts = chunk_facts.get(hit.paper_id)
-            if hit_facts and passes_filters(hit_facts, filters):
-                kept.append(hit.model_copy(update={"rank": len(kept) + 1}))
-                facts[hit.paper_id] = hit_facts
-            if len(kept) == k:
-                return Retrieved(query, kept, facts, candidates.notices)
-    return Retrieved(query, kept, facts, candidates.notices)
+    kept, facts, fact_count = _keep_passing(library, candidates, filters, k)
+    found = Retrieved(query, kept, facts, list(candidates.notices))
+    if count_filtered and narrowed(filters):
+        year_count = _year_count(library, query, settings, filters, k)
+        found.filtered = FilterCount(fact_count.found + year_count.found,
+                                     fact_count.removed + year_count.removed)
+        notice = filter_notice(found.filtered, filters)
+        if notice:
+            found.notices.append(notice)
+    return found
 
 
 def _candidates(
@@ -241,6 +260,57 @@ def _candidates(
     limit = max(settings.retrieve.candidates, k) if needs_facts else k
     found = search_backend(library, query, settings, filters, k=limit)  # backend.name picks
     return Retrieved(query, found.hits, found.facts, found.notices)
+
+
+def _keep_passing(
+    library: Library, candidates: Retrieved, filters: Filters, k: int
+) -> tuple[list[Hit], dict[str, StudyFacts], FilterCount]:
+    """The first ``k`` candidates that pass the filters needing facts, their facts, and how
+    many candidates were examined and removed on the way."""
+    kept: list[Hit] = []
+    facts: dict[str, StudyFacts] = {}
+    examined = 0
+    for chunk in _chunks(candidates.hits, max(k, 20)):
+        fresh = [hit.paper for hit in chunk if hit.paper and hit.paper_id not in candidates.facts]
+        chunk_facts = {**_facts_for(library, fresh), **candidates.facts}  # a backend may hold facts
+        for hit in chunk:
+            hit_facts = chunk_facts.get(hit.paper_id)
+            examined += hit_facts is not None
+            if hit_facts and passes_filters(hit_facts, filters):
+                kept.append(hit.model_copy(update={"rank": len(kept) + 1}))
+                facts[hit.paper_id] = hit_facts
+            if len(kept) == k:
+                return kept, facts, FilterCount(examined, examined - len(kept))
+    return kept, facts, FilterCount(examined, examined - len(kept))
+
+
+def _year_count(
+    library: Library, query: QueryAnalysis, settings: Settings, filters: Filters, k: int
+) -> FilterCount:
+    """The best-matching studies outside the years asked for, which the search left out before
+    examining the rest (one more search without the years; none when no year is set)."""
+    if filters.year_min is None and filters.year_max is None:
+        return FilterCount()
+    without_years = filters.model_copy(update={"year_min": None, "year_max": None})
+    hits = _candidates(library, query, settings, without_years, k).hits
+    outside = sum(1 for hit in hits
+                  if hit.paper is not None and not passes_sql_filters(hit.paper, filters))
+    return FilterCount(outside, outside)
+
+
+def filter_notice(count: FilterCount, filters: Filters) -> str:
+    """'The filters left 0 of 20 studies found (published in 2030 or later); ...', or '' when
+    the filters removed nothing."""
+    if not count.removed:
+        return ""
+    noun = "study" if count.found == 1 else "studies"
+    described = describe_filters(filters)
+    kept = count.found - count.removed
+    if not kept:
+        return (f"The filters left 0 of {count.found} {noun} found ({described}); relax or "
+                "remove them to see those studies.")
+    return (f"The filters removed {count.removed} of {count.found} {noun} found "
+            f"({described}); {kept} passed.")
 
 
 def _chunks(items: list[Hit], size: int) -> Iterator[list[Hit]]:
@@ -296,7 +366,8 @@ def search_batch(
             except QueryError:
                 yield query_id, []
                 continue
-            found = retrieve(searched, parsed, settings, filters or Filters(), k or settings.retrieve.k)
+            found = retrieve(searched, parsed, settings, filters or Filters(),
+                             k or settings.retrieve.k, count_filtered=False)  # no notices here
             yield query_id, [hit.paper_id for hit in found.hits]
 
 
@@ -327,7 +398,8 @@ def ask(
         found = retrieve(answered, query, settings, filters, k or settings.retrieve.k)
         studies = _judge(query, found)
     notices = [*live.notices, *found.notices]
-    return synthesise(query, studies, settings=settings.synthesise, filters=filters, notices=notices)
+    return synthesise(query, studies, settings=settings.synthesise, filters=filters, notices=notices,
+                      found_before_filters=found.filtered.found if found.filtered else None)
 
 
 @contextmanager

@@ -27,6 +27,7 @@ from .rerank import Candidate, rerank
 from .weights import rerank_weights, resolve
 
 NO_INDEX_NOTICE = "no embedding index: BM25 only; run `evidentia index` to build one"
+EMPTY_LIBRARY_NOTICE = "the library is empty: add records with `evidentia add` first"
 
 
 def search(
@@ -81,16 +82,34 @@ def _plan(
 
 
 def _no_index_notice(library: Any, settings: Settings, embedder: Any) -> str:
-    """The standard notice, naming the embedders that do have an index when there are some."""
+    """Why the search is BM25 only, in words that are true of this library: it is empty; this
+    embedder's index holds no paper yet; other embedders have one; or there is none at all."""
     from ..index.dense import index_folder
 
+    if _is_empty(library):
+        return EMPTY_LIBRARY_NOTICE
     folder = index_folder(getattr(library, "path", "") or "")
     built = sorted(p.name for p in folder.iterdir() if p.is_dir()) if folder.is_dir() else []
     if not built:
         return NO_INDEX_NOTICE
     name = embedder.name if embedder is not None else settings.index.embedder
+    if _embedder_key(settings, embedder) in built:  # built while the library was empty
+        return (f"the embedding index for the embedder {name!r} holds none of the library's "
+                "papers yet: BM25 only; run `evidentia index` to embed them")
     return (f"no embedding index for the embedder {name!r} (built: {', '.join(built)}): "
             "BM25 only; run `evidentia index` to build one, or set index.embedder")
+
+
+def _is_empty(library: Any) -> bool:
+    count = getattr(library, "count", None)
+    return count is not None and count() == 0
+
+
+def _embedder_key(settings: Settings, embedder: Any) -> str:
+    """The folder name of the embedder's index (it is installed: the index was opened)."""
+    from ..index.embedders import get_embedder
+
+    return (embedder or get_embedder(settings.index.embedder)).key
 
 
 def open_dense_index(library: Any, settings: Settings, embedder: Any = None) -> Any:

@@ -15,13 +15,24 @@ Hyphenated words (``COVID-19``) give their parts as terms, as the index splits t
 extra adjacency phrase for them lowered nDCG@10 on BEIR SciFact train, 0.709 -> 0.704).
 Abbreviations written in capitals and British/American spellings add their other forms as
 further clauses (see :mod:`.vocabulary`).
+
+A single letter is searched only when it is written against a word (``vitamin D``, ``T cells``,
+``c-Myc``); standing alone (``NOT b*``, ``NEAR(c)``) it would match every "b" or "c" in the
+library, so it is dropped. The letter stays a term of its own, not a phrase with its word: the
+phrases (``"vitamin d"``) lowered nDCG@10 on BEIR SciFact train, 0.709 -> 0.703, as abstracts
+write "25-hydroxyvitamin D" and "β-blockers" apart from the question's word.
+
+Symbols (emoji) are read as spaces, so "💊 Does aspirin help headache?" parses as the question
+without it; ``question`` keeps the text as asked.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
+from itertools import pairwise
 
+from ..analyse.question import strip_symbols
 from ..errors import QueryError
 from ..models import QueryAnalysis
 from .vocabulary import (
@@ -59,7 +70,7 @@ def analyse_query(question: str, *, max_chars: int = 2000) -> QueryAnalysis:
     return QueryAnalysis(
         question=question,
         terms=terms,
-        fts_query=build_fts_query(terms, words),
+        fts_query=build_fts_query(terms, words, attached_letters(text)),
         is_yes_no=is_yes_no(text),
         intervention=pico["intervention"],
         outcome=pico["outcome"],
@@ -68,11 +79,12 @@ def analyse_query(question: str, *, max_chars: int = 2000) -> QueryAnalysis:
 
 
 def normalise(question: str) -> str:
-    """NFKC, control characters and possessive ``'s`` removed, whitespace collapsed."""
+    """NFKC; control characters, symbols (emoji) and possessive ``'s`` removed; whitespace
+    collapsed."""
     text = unicodedata.normalize("NFKC", question)
     text = _CONTROL.sub(" ", text)
     text = _POSSESSIVE.sub("", text)
-    return " ".join(text.split())
+    return strip_symbols(text)
 
 
 # --------------------------------------------------------------------------- terms
@@ -105,10 +117,18 @@ def quote(text: str) -> str:
     return '"' + text.replace('"', '""') + '"'
 
 
-def build_fts_query(terms: list[str], words: list[str]) -> str:
-    """``"t1" OR "t2" OR "variant" OR "expansion phrase"``; ``""`` when there are no terms."""
+def build_fts_query(
+    terms: list[str], words: list[str], letters: set[str] | None = None
+) -> str:
+    """``"t1" OR "t2" OR "variant" OR "expansion phrase"``; ``""`` when there are no terms.
+
+    A single letter among ``terms`` is kept only when it is among ``letters``, those written
+    against a word (see :func:`attached_letters`).
+    """
     clauses: dict[str, None] = {}
     for term in terms[:MAX_FTS_TERMS]:
+        if _is_letter(term) and term not in (letters or set()):
+            continue
         clauses.setdefault(quote(term), None)
         for variant in spelling_variants(term):
             clauses.setdefault(quote(variant), None)
@@ -117,6 +137,42 @@ def build_fts_query(terms: list[str], words: list[str]) -> str:
             for expansion in abbreviation_expansions(word):
                 clauses.setdefault(quote(expansion), None)
     return " OR ".join(list(clauses)[: MAX_FTS_TERMS * 2])
+
+
+def _is_letter(part: str) -> bool:
+    return len(part) == 1 and part.isalpha()
+
+
+_TOKEN = re.compile(r"[^\W_]+")
+# What may lie between a letter and its word: "c-Myc", "G34R/V", "vitamin D", "H. pylori".
+_JOINED = re.compile(r"[-/]|\.?\s+")
+
+
+def attached_letters(text: str) -> set[str]:
+    """The single letters (lower case) written against a content word: "vitamin D", "T cells",
+    "c-Myc", "G34R/V", "H. pylori"; not ``b`` in ``NOT b*`` nor ``c`` in ``NEAR(c)``.
+
+    A neighbour counts when only a hyphen, a slash or spaces (after a full stop) lie between
+    them; a stopword or another single letter is no neighbour.
+    """
+    matches = list(_TOKEN.finditer(text))
+    tokens = [match.group() for match in matches]
+    gaps = [text[left.end() : right.start()] for left, right in pairwise(matches)]
+    attached: set[str] = set()
+    for index, token in enumerate(tokens):
+        if _is_letter(token) and _is_content(token) and (
+            _joins(tokens, gaps, index - 1, index - 1) or _joins(tokens, gaps, index + 1, index)
+        ):
+            attached.add(token.lower())
+    return attached
+
+
+def _joins(tokens: list[str], gaps: list[str], neighbour: int, gap: int) -> bool:
+    """The token at ``neighbour`` is a content word and ``gaps[gap]`` may join a letter to it."""
+    if not 0 <= neighbour < len(tokens):
+        return False
+    word = tokens[neighbour]
+    return not _is_letter(word) and _is_content(word) and bool(_JOINED.fullmatch(gaps[gap]))
 
 
 # --------------------------------------------------------------------------- question shape

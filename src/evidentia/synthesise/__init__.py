@@ -83,12 +83,19 @@ def synthesise(
     settings: SynthesiseSettings,
     filters: Filters | None = None,
     notices: list[str] | None = None,
+    found_before_filters: int | None = None,
 ) -> Report:
-    """A cited report answering the question from the studies (retrieval order, best first)."""
+    """A cited report answering the question from the studies (retrieval order, best first).
+
+    ``found_before_filters``: how many studies retrieval examined before the filters removed
+    some (its notice, among ``notices``, says so); 0 means that the search found nothing, so
+    the filters are not why the report is empty. None: not counted.
+    """
     notices = list(notices or [])
     query = readable_query(query)
     filters = filters or Filters()
-    if not studies and narrowed(filters):
+    filtered_out = not studies and narrowed(filters) and found_before_filters != 0
+    if filtered_out and found_before_filters is None:
         notices.append(filtered_out_notice(filters))
     topic = topic_of(query)
     _note_unwritten_terms(topic, studies, notices)
@@ -99,7 +106,7 @@ def synthesise(
     groups = group_studies(items, query)
     _note_off_topic(items, notices)
     writer = _Writer(papers, settings.check, asked(query.question, filters))
-    if not items and narrowed(filters):
+    if filtered_out:
         answers = [filtered_out_answer(filters)]
     elif settings.style == "explainer":
         answers = [explainer_answer(items, grade, query)]
@@ -108,7 +115,7 @@ def synthesise(
     answer = writer.first_passing(answers) or draft(
         "See the sections below for what each study found.", kind="answer")
     sections, conclusion = _body(items, groups, grade, query, topic, settings.style, notices,
-                                 filters)
+                                 filters if found_before_filters != 0 else Filters())
     numbering = Numbering()
     report = Report(
         question=query.question, style=settings.style, query=query, filters=filters,

@@ -74,10 +74,15 @@ class Service:
         return result
 
     def _ask_now(self, params: AskParams) -> ReportResult:
+        """The report for ``params`` (``offline`` and ``refresh`` included) and its papers, on
+        this thread's library connection."""
         started = time.perf_counter()
+        # ``offline``/``refresh`` only when asked for: a plain ask keeps the pipeline's defaults.
+        sources = ({"offline": params.offline, "refresh": params.refresh}
+                   if params.uses_source_options() else {})
         report = pipeline.ask(
             params.question, self.settings, filters=params.filters.to_filters(), k=params.k,
-            style=params.style, library=self._library_if_any(),
+            style=params.style, library=self._library_if_any(), **sources,
         )
         papers = get_papers(self._library(), [study.paper_id for study in report.studies],
                             self.settings).papers
@@ -253,21 +258,9 @@ class Service:
         if not params.refresh and (cached := self.cached_report(self._report_key(params))) is not None:
             return cached
         async with self.asks.slot():
-            result = await to_thread.run_sync(self._ask_with_sources_now, params)
+            result = await to_thread.run_sync(self._ask_now, params)
         self._remember(params, result)
         return result
-
-    def _ask_with_sources_now(self, params: AskParams) -> ReportResult:
-        from ..retrieve.backend import get_papers
-
-        started = time.perf_counter()
-        report = pipeline.ask(
-            params.question, self.settings, filters=params.filters.to_filters(), k=params.k,
-            style=params.style, offline=params.offline, refresh=params.refresh,
-        )
-        ids = [study.paper_id for study in report.studies]
-        papers = get_papers(self._library(), ids, self.settings).papers
-        return ReportResult(report, papers, round(time.perf_counter() - started, 3))
 
     def start_ask_with_sources_job(self, params: AskParams, result_url: str) -> Job:
         """``start_ask_job`` honouring ``offline`` and ``refresh``."""
@@ -279,7 +272,7 @@ class Service:
             if params.refresh or self.cached_report(self._report_key(params)) is None:
                 async with self.asks.slot(wait_forever=True):
                     job.status, job.started, job.stage = "running", time.time(), "finding and reading the studies"
-                    self._remember(params, await to_thread.run_sync(self._ask_with_sources_now, params))
+                    self._remember(params, await to_thread.run_sync(self._ask_now, params))
             job.result_url = result_url
 
         return self.jobs.start("ask", params.question, work)
@@ -313,7 +306,8 @@ class Service:
 
     def _search_batch_now(self, queries: list[tuple[str, str]], k: int | None,
                           filters: FilterParams) -> list[tuple[str, list[str]]]:
-        return list(pipeline.search_batch(queries, self.settings, k=k, filters=filters.to_filters()))
+        return list(pipeline.search_batch(queries, self.settings, k=k, filters=filters.to_filters(),
+                                          library=self._library()))
 
     def start_index_job(self) -> Job:
         """Build or update the embedding index in the background (``evidentia index``).
