@@ -327,16 +327,33 @@ def test_template_choice_varies_between_studies(report_a: Report) -> None:
 
 def test_missing_slots_are_left_out_not_invented() -> None:
     bare = make_study(
-        "pmid:50000001", 1, "A study of sleep", "Sleep improved in the treated group.",
+        "pmid:50000001", 1, "A study of melatonin and sleep", "Sleep improved with melatonin.",
         stance="yes", stance_text="Sleep improved", design="other",
-        findings=[("Sleep improved in the treated group.", "improved", None)],
-        key="Sleep improved in the treated group.",
+        findings=[("Sleep improved with melatonin.", "improved", None)],
+        key="Sleep improved with melatonin.",
     )
     report = report_for(query_a(), [bare])
     sentences = [c.text for s in report.sections for c in s.sentences]
-    assert any(t.startswith(("A study found", "In a study,", "A study reported",
+    assert any(t.startswith(("A study found", "In a study,", "A study reported", "A study of",
                              "Sleep improved")) for t in sentences)
     assert not any(re.search(r"\b(participants|patients|mg)\b", t) for t in sentences)
+
+
+def test_studies_off_the_question_are_named_not_quoted() -> None:
+    off = make_study(
+        "pmid:50000002", 1, "Caffeine and alertness in night-shift nurses: a randomised trial",
+        "In 80 nurses, caffeine raised alertness scores by 12% (p = 0.01).",
+        stance="yes", stance_text="caffeine raised alertness", design="rct",
+        findings=[("In 80 nurses, caffeine raised alertness scores by 12% (p = 0.01).", "improved", True)],
+        key="In 80 nurses, caffeine raised alertness scores by 12% (p = 0.01).",
+    )
+    report = report_for(query_a(), [off])
+    related = [s for s in report.sections if s.heading.startswith("Related studies")]
+    assert related, [s.heading for s in report.sections]
+    texts = [c.text for c in related[0].sentences]
+    assert len(texts) == 1 and "named here and not counted" in texts[0]
+    assert "12%" not in texts[0] and "alertness" not in texts[0]
+    assert report.meter is None or (report.meter.yes, report.meter.possibly, report.meter.no) == (0, 0, 0)
 
 
 def test_unresolvable_claim_fails_the_checker(papers_a) -> None:

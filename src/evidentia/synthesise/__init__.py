@@ -104,7 +104,7 @@ def synthesise(
     papers = {item.id: item.paper for item in items}
     grade = grade_studies(items)
     groups = group_studies(items, query)
-    _note_off_topic(items, notices)
+    _note_off_topic(items, groups, notices)
     writer = _Writer(papers, settings.check, asked(query.question, filters))
     if filtered_out:
         answers = [filtered_out_answer(filters)]
@@ -193,11 +193,12 @@ def off_topic_stance(stance: StanceJudgement) -> StanceJudgement:
                                   f"(the analyser read: {stance.stance})")
 
 
-def _note_off_topic(items: list[StudyItem], notices: list[str]) -> None:
+def _note_off_topic(items: list[StudyItem], groups: list[Group], notices: list[str]) -> None:
     background = [item for item in items if item.on_topic and item.background]
     for item in background:
         notices.append(background_note(item))
-    off = sum(1 for item in items if not item.relevant) - len(background)
+    named = {item.id for group in groups if group.kind == "related" for item in group.items}
+    off = sum(1 for item in items if not item.relevant and item.id not in named) - len(background)
     if off:
         verb, pronoun = ("does", "it is") if off == 1 else ("do", "they are")
         notices.append(f"{off} of the {len(items)} studies found {verb} not address the question"

@@ -57,10 +57,13 @@ def _pro_section(group: Group, query: QueryAnalysis, topic: Topic, others: bool)
     items = strongest(group.items)
     related = group.kind == "related"
     sentences = [related_sentence(items) if related else summary_sentence(items, query.is_yes_no)]
-    described = [item for item in items if has_result(item)]
+    # Studies that do not address the question are named, not quoted: their results answer
+    # another question and would read as if they bore on this one.
+    described = [] if related else [item for item in items if has_result(item)]
     for item in described:
         sentences.extend(study_sentences(item))
-    sentences.extend(_shared(items, described))
+    if not related:
+        sentences.extend(_shared(items, described))
     conflict = None if related else contradiction_sentence(items, query)
     if conflict is not None:
         sentences.append(conflict)
@@ -132,10 +135,19 @@ def summary_sentence(items: list[StudyItem], is_yes_no: bool) -> Draft:
 
 
 def related_sentence(items: list[StudyItem]) -> Draft:
-    text = ("None of the studies found addresses the question as asked; the closest"
-            f" {'is' if len(items) == 1 else 'are'} described here for orientation and"
-            " not counted")
-    return draft(text, tuple(item.id for item in items), ".", kind="summary")
+    """'None of the studies found addresses the question as asked; the closest are a trial of
+    X in 40 adults [1] and a cohort study of 300 women [2], named here and not counted.'"""
+    parts: list[Part] = ["None of the studies found addresses the question as asked; the closest",
+                         "is" if len(items) == 1 else "are"]
+    found = []
+    for position, item in enumerate(items):
+        if position:
+            parts.append("and" if position == len(items) - 1 else ",")
+        phrase = study_phrase(item)
+        parts += [with_article(phrase.text), (item.id,)]
+        found += phrase.evidence
+    parts.append(", named here and not counted")
+    return draft(*parts, ".", evidence=found, kind="summary")
 
 
 def _direction(items: list[StudyItem]) -> str:
