@@ -36,7 +36,9 @@ LEANING = {"yes": "yes", "mostly_yes": "yes", "leaning_yes": "yes", "possibly": 
 
 
 def meter(items: list[StudyItem], query: QueryAnalysis, settings: SynthesiseSettings) -> Meter:
-    counts = Counter(item.stance.stance for item in items)
+    """Stances of the studies on the question's topic; "unclear" is such a study that gives no
+    answer. Off-topic studies and those that gave the agent to every group are not counted."""
+    counts = Counter(item.stance.stance for item in items if item.on_topic and not item.background)
     relevant = sum(counts[stance] for stance in ("yes", "possibly", "no"))
     return Meter(
         yes=counts["yes"], possibly=counts["possibly"], no=counts["no"],
