@@ -124,6 +124,15 @@ def test_report_cards_link_to_paper_pages_that_exist(client: TestClient, report_
         assert client.get(href).status_code == 200, href
 
 
+def test_uncited_studies_are_folded_below_the_cited_ones(client: TestClient) -> None:
+    """Cited studies come first and open; studies read but not cited fold under their count."""
+    html = client.get(REPORT_URL).text
+    cited = html.split('<details class="other-studies"')[0].count('<article class="study-card')
+    folded = html.count('<article class="study-card') - cited
+    assert cited > 0 and folded > 0  # the jet-lag question reads off-topic studies too
+    assert f"Studies read but not cited ({folded})" in html
+
+
 def test_report_offers_every_export_and_they_download(client: TestClient, report_page: Tags) -> None:
     exports = [a["href"] for tag, a in report_page.tags if tag == "a" and a.get("href", "").startswith("/export/report")]
     formats = {re.search(r"format=([\w-]+)", href).group(1) for href in exports}  # type: ignore[union-attr]
