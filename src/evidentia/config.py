@@ -64,6 +64,12 @@ class RetrieveSettings(_Section):
         0.1, gt=0, le=1, description="query words found in more than this share of a library of "
         "20,000+ papers are left out of the BM25 match (speed; 1 keeps every word)",
     )
+    max_posting_share: float = Field(
+        0.2, ge=0, le=100, description="posting budget: in a library of 20,000+ papers, the most "
+        "common query words are left out of the BM25 match until the papers matching each kept "
+        "word add up to at most this share of the library; the two rarest always stay (speed; "
+        "0 = no budget)",
+    )
 
 
 class AnalyseSettings(_Section):

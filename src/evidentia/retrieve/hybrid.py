@@ -140,7 +140,8 @@ def _bm25_run(
         settings.retrieve.abstract_weight,
         settings.retrieve.terms_weight,
     )
-    fts_query = prune_common_terms(library, query.fts_query, settings.retrieve.max_term_share)
+    fts_query = prune_common_terms(library, query.fts_query, settings.retrieve.max_term_share,
+                                   settings.retrieve.max_posting_share)
     return library.bm25(
         fts_query, limit=max(k, settings.retrieve.candidates), weights=weights,
         year_min=filters.year_min, year_max=filters.year_max,
