@@ -23,6 +23,7 @@ from .highlight import highlighted_abstract, highlighted_title, kinds_present
 from .jobs import Job
 from .params import (
     MAX_BATCH_QUERIES,
+    AskParams,
     FilterParams,
     SearchParams,
     ask_from_query,
@@ -97,13 +98,19 @@ async def ask_form(request: Request) -> Response:
     return job_started(request, svc.start_ask_with_sources_job(params, report_url(params)))
 
 
+def _asked(request: Request) -> AskParams | None:
+    """The ask in the URL's query string; None when it has no question (the page sends home)."""
+    if not (request.query_params.get("q") or "").strip():
+        return None
+    return ask_from_query(request.query_params, request.query_params.getlist, service(request).settings.web)
+
+
 @router.get("/report")
 async def report_page(request: Request) -> Response:
     """The report for the question in the URL (computed now unless a job already made it)."""
     svc = service(request)
-    if not (request.query_params.get("q") or "").strip():
+    if (params := _asked(request)) is None:
         return RedirectResponse("/", status_code=303)
-    params = ask_from_query(request.query_params, request.query_params.getlist, svc.settings.web)
     result = await svc.ask_with_sources(params)
     view = report_context(result.report, result.papers)
     return page(
@@ -120,9 +127,8 @@ async def report_page(request: Request) -> Response:
 async def check_page(request: Request) -> Response:
     """Every sentence of the report with the checker's verdict and the spans it rests on."""
     svc = service(request)
-    if not (request.query_params.get("q") or "").strip():
+    if (params := _asked(request)) is None:
         return RedirectResponse("/", status_code=303)
-    params = ask_from_query(request.query_params, request.query_params.getlist, svc.settings.web)
     result, verdicts = await svc.check(params)
     rows = verdict_views(verdicts, result.report)
     return page(
