@@ -39,7 +39,7 @@ _LEADING_LINK = re.compile(r"^(?:and|but|while|whereas|however,?)\s+", re.IGNORE
 _REFERENCE_RE = re.compile(r"\s*\[\d+(?:\s*[,–-]\s*\d+)*\]")
 _LABEL_RE = re.compile(r"^(?:results?|conclusions?|findings?|interpretation)\s*:\s*", re.IGNORECASE)
 _LEAD_RE = re.compile(
-    r"^(?:(?:in conclusion|in summary|in sum|in short|to conclude|overall|thus|therefore|hence|"
+    r"^(?:(?:here|in conclusion|in summary|in sum|in short|to conclude|overall|thus|therefore|hence|"
     r"taken together|altogether|together|collectively|importantly|notably|finally|"
     r"in this study|in our study|in this trial|furthermore|moreover|in addition|"
     r"additionally|however|interestingly|consequently|accordingly)\s*,\s*)+",
@@ -51,9 +51,19 @@ _REPORTING_RE = re.compile(
     r"demonstrated|confirms?|supports?|reveals?|revealed)\s+that\s+",
     re.IGNORECASE,
 )
+_AUTHOR_VERBS = (r"(?:found|find|observed|observe|showed|show|demonstrated|demonstrate|"
+                 r"conclude|concluded|report|reported|suggest|suggested|propose|believe|"
+                 r"provide evidence|reveal|revealed|identified|confirm|confirmed)")
+# "We found that", "Here we show that", "They report that", also after a short lead phrase
+# ("In older adults, we found that ..."): the authors' voice goes, the lead phrase stays unless
+# it only points at the evidence ("From these results and earlier evidence, we conclude that").
 _WE_THAT_RE = re.compile(
-    r"^we\s+(?:found|observed|showed|demonstrated|conclude|concluded|report)\s+that\s+", re.IGNORECASE
+    rf"^(?P<lead>here,?\s+|[^,;]{{0,100}},\s*)?(?:we|they)\s+(?:(?:here|further|also|now)\s+)?"
+    rf"{_AUTHOR_VERBS}\s+that\s+", re.IGNORECASE,
 )
+_EVIDENCE_LEAD = re.compile(r"^(?:here\b|from\b|based on\b|on the basis of\b|in light of\b|"
+                            r"given\b|with these\b|taken together\b|in (?:conclusion|summary)\b)",
+                            re.IGNORECASE)
 
 
 def word_count(text: str) -> int:
@@ -251,8 +261,9 @@ def _sub_finding(finding: Finding, start: int, end: int) -> Finding:
 def finding_clause(finding: Finding, item: StudyItem) -> str:
     """The finding as a clause to follow 'found that': lead words removed, no final stop."""
     text = _REFERENCE_RE.sub("", finding.text.strip())  # "[12]" would read as our own marker
-    for pattern in (_LABEL_RE, _LEAD_RE, _REPORTING_RE, _WE_THAT_RE, _LEAD_RE):
+    for pattern in (_LABEL_RE, _LEAD_RE, _REPORTING_RE, _LEAD_RE):
         text = pattern.sub("", text)
+    text = _LEAD_RE.sub("", _without_authors_voice(text))
     text = re.sub(r"^we\s+", "the authors ", text, flags=re.IGNORECASE)
     text = re.sub(r"\bour\b", "their", text)
     text = re.sub(r"\bwe\b", "they", text)
@@ -261,6 +272,17 @@ def finding_clause(finding: Finding, item: StudyItem) -> str:
         return ""
     text = _lower_first_word(text, item)
     return text + _significance_note(finding, text)
+
+
+def _without_authors_voice(text: str) -> str:
+    """'We found that X' -> 'X'; 'In adults, we found that X' -> 'In adults, X'."""
+    match = _WE_THAT_RE.match(text)
+    if match is None:
+        return text
+    lead = match.group("lead") or ""
+    if not lead or _EVIDENCE_LEAD.match(lead):
+        return text[match.end():]
+    return lead + text[match.end():]
 
 
 def _lower_first_word(text: str, item: StudyItem) -> str:

@@ -42,7 +42,10 @@ _NOT_TREATMENT_START = frozenset({
     "overall", "total", "mean", "median", "baseline", "control", "controls", "clinical",
     "when", "where", "while", "whereas", "if", "because", "since", "after", "before", "during",
     "with", "without", "than", "as", "to", "of", "in", "on", "for", "by", "at", "from",
-    "despite", "although", "though", "unlike", "like", "via", "through",
+    "despite", "although", "though", "unlike", "like", "via", "through", "upon", "within",
+    "among", "into", "onto", "across", "toward", "towards", "against",
+    # properties of a treatment, not a treatment ("duration", "timing of surgery")
+    "duration", "timing", "frequency", "intensity", "adherence", "compliance",
     # judgements, not names ("Optimal therapy for ...")
     "optimal", "optimum", "ideal", "best", "better", "appropriate", "adequate", "preventive",
     # people and their traits are who was studied, not what was given ("patient gender")

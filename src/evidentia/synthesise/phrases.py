@@ -161,11 +161,41 @@ def population_phrase(item: StudyItem) -> Phrase:
     if not subjects and not condition:
         return Phrase()
     if not subjects:
+        if item.facts.sample_size is not None and not size_names_condition(item, condition.text):
+            return Phrase()  # a count that cannot be printed still says who the people were not
         return Phrase(f"{_people_word(item)} with {condition.text}", condition.evidence)
-    if condition and condition.text.casefold() not in subjects.text.casefold():
+    if condition and condition.text.casefold() not in subjects.text.casefold() \
+            and size_names_condition(item, condition.text):
         return Phrase(f"{subjects.text} with {condition.text}",
                       subjects.evidence + condition.evidence)
     return subjects
+
+
+_WITH = r"(?:with|suffering from|diagnosed with|affected by|who had|who have|having)"
+
+
+def size_names_condition(item: StudyItem, condition: str) -> bool:
+    """The abstract joins the sample size and the condition itself: the sample-size words name
+    it ("80 insomnia patients") or the phrase that follows the
+    number does ("635 patients with previous colorectal cancer", "170 outpatients with COPD").
+    Elsewhere the number may count people who do not all have it ("14,000 patients from four
+    trials" in an abstract that mentions Lynch syndrome). A participants span naming both is
+    not enough ("70 388 people, of whom 16 078 had diabetes")."""
+    size = item.facts.sample_size
+    label = condition.casefold()
+    if size is None or label in size.span.text.casefold():
+        return size is not None
+    after = item.paper.text_of(size.span.field)[size.span.end : size.span.end + 160]
+    after = re.split(r"[.;](?!\d)", after, maxsplit=1)[0]
+    names = "|".join(re.escape(name) for name in {condition, _acronym(condition)} if name)
+    pattern = rf"^\s*(?:[\w'’-]+\s+){{0,3}}?{_WITH}\s+(?:[\w'’-]+\s+){{0,2}}?(?:{names})\b"
+    return re.match(pattern, after, re.IGNORECASE) is not None
+
+
+def _acronym(label: str) -> str:
+    """'Chronic obstructive pulmonary disease' -> 'COPD' (three words or more)."""
+    initials = [word[0] for word in re.findall(r"[A-Za-z][\w'’]*", label)]
+    return "".join(initials).upper() if len(initials) >= 3 else ""
 
 
 def _people_word(item: StudyItem) -> str:
@@ -178,6 +208,8 @@ def _subjects(item: StudyItem) -> Phrase:
         return Phrase()
     unit = (size.unit or "").strip()
     span_evidence = evidence(item, size.span)
+    if _part_of_larger_number(item, size.span):
+        return Phrase()
     if size.n == 1 and unit:
         return Phrase(with_article(unit), span_evidence)
     if not unit or not re.search(r"[A-Za-z]{2,}", unit):
@@ -185,6 +217,13 @@ def _subjects(item: StudyItem) -> Phrase:
             return Phrase()
         unit = "animals" if item.kind == "animal" else "participants"
     return Phrase(f"{size.n:,} {unit}", span_evidence)
+
+
+def _part_of_larger_number(item: StudyItem, span: Span) -> bool:
+    """'70 388 people' read as 388 people: digits grouped by a space before the span mean the
+    extracted count is the tail of a larger number, which must not be printed."""
+    before = item.paper.text_of(span.field)[max(0, span.start - 5) : span.start]
+    return re.search(r"(?<![\d.,])\d{1,3}[ \u00a0\u2009\u202f]$", before) is not None
 
 
 def condition_phrase(item: StudyItem) -> Phrase:
@@ -195,9 +234,22 @@ def condition_phrase(item: StudyItem) -> Phrase:
     for fact in people_conditions(item):
         if _is_question_word(fact.text, topic) and not has_condition(fact, item):
             continue
+        if _said_absent(fact.text, item) and not has_condition(fact, item):
+            continue  # "people without established X", "prevention of X": not who had it
         text, span = readable_case(fact, item)
         return Phrase(text, evidence(item, span))
     return Phrase()
+
+
+_ABSENT_BEFORE = (r"\b(?:without|free of|free from|no history of|prevention of|preventing|"
+                  r"primary prevention of|at risk of|at high risk of|risk of|incidence of)\s+"
+                  r"(?:[\w'’-]+\s+){0,2}?")
+
+
+def _said_absent(label: str, item: StudyItem) -> bool:
+    """The title or abstract names the condition as something the people lacked or might get."""
+    return re.search(_ABSENT_BEFORE + re.escape(label.casefold()), item.text.casefold()) \
+        is not None
 
 
 def _is_question_word(label: str, topic: frozenset[str]) -> bool:
