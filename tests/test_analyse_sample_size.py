@@ -34,6 +34,11 @@ def _n(abstract: str, sections: list[tuple[str, int, int]] | None = None) -> int
          "(n = 25); group 3 received placebo (n = 21)."), 66),
         # a year before a count is not a second arm
         ("Between 2015 and 2018, 2472 patients were randomly assigned to treatment.", 2472),
+        # thousands grouped by spaces, as many journals print them, are one count
+        ("We followed 70 388 adults, of whom 16 078 had diabetes, for ten years.", 70388),
+        ("A total of 12\u2009345 women took part in the survey.", 12345),
+        # but two counts that happen to sit side by side are not joined
+        ("In 2019 1200 children were screened.", 1200),
     ],
 )
 def test_sample_size_error_classes(text: str, n: int | None) -> None:

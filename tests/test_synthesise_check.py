@@ -143,3 +143,11 @@ def test_durations(text: str, found: list[tuple[float, str]]) -> None:
     from evidentia.synthesise.textfacts import durations
 
     assert [(round(weeks, 1), written) for weeks, written in durations(text)] == found
+
+
+def test_a_count_printed_with_spaced_thousands_is_a_number_the_paper_states() -> None:
+    paper = Paper(id="pmid:7", title="Diet and diabetes", abstract="We followed 70 388 adults for ten years.")
+    assert not check_claim(Claim(text="A cohort study of 70,388 adults [1].", citations=["pmid:7"]),
+                           {"pmid:7": paper})
+    assert check_claim(Claim(text="A cohort study of 70,389 adults [1].", citations=["pmid:7"]),
+                       {"pmid:7": paper})

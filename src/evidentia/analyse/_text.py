@@ -29,7 +29,9 @@ _SCALES = {"hundred": 100, "thousand": 1000}
 # One number written in words: "six", "Thirty", "twenty-four", "one hundred and twenty".
 _WORD = "|".join(sorted([*_ONES, *_TENS, *_SCALES], key=len, reverse=True))
 NUMBER_WORDS = rf"(?:(?:{_WORD})(?:(?:[\s-]+|\s+and\s+)(?:{_WORD}))*)"
-NUMBER_DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)"
+# Thousands grouped by commas ("12,345") or by spaces as many journals print them ("12 345",
+# also thin and no-break spaces); a spaced group must be followed by no further digit.
+NUMBER_DIGITS = r"(?:\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?!\d|[.,]\d)|\d{1,3}(?:,\d{3})+|\d+)"
 NUMBER = rf"(?:{NUMBER_DIGITS}|{NUMBER_WORDS})"
 # A decimal or integer, signed, "0.5", ".05", "−1.2" (unicode minus).
 DECIMAL = r"[-−–]?(?:\d+(?:\.\d+)?|\.\d+)"
@@ -38,7 +40,7 @@ DECIMAL = r"[-−–]?(?:\d+(?:\.\d+)?|\.\d+)"
 def parse_count(text: str) -> int | None:
     """``"1,234"`` → 1234, ``"Thirty"`` → 30, ``"one hundred and twenty"`` → 120."""
     text = text.strip().lower()
-    digits = text.replace(",", "")
+    digits = re.sub(r"[,\s\u00a0\u2009\u202f]", "", text) if re.fullmatch(NUMBER_DIGITS, text) else text
     if digits.isdigit():
         return int(digits)
     total, current = 0, 0

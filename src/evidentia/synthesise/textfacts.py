@@ -29,6 +29,8 @@ NUMBER_WORDS = set(UNITS) | set(TENS) | {"hundred", "thousand"}
 
 _DIGITS = r"(?:\d{1,3}(?:,\d{3})+|\d+)(?:[.·]\d+)?|(?<![\w.·])[.·]\d+"
 DIGIT_RE = re.compile(rf"(?<![\d.·,])(?:{_DIGITS})")
+# "70 388 people": the whole count is a number the paper states too (the analyser reads it so).
+_SPACED_THOUSANDS = re.compile(r"(?<![\d.,])\d{1,3}(?:[ \u00a0\u2009\u202f]\d{3})+(?!\d|[.,]\d)")
 WORD_RE = re.compile(r"[A-Za-z]+")
 CITATION_MARKER_RE = re.compile(r"\[\d+(?:\s*,\s*\d+)*\]")
 
@@ -182,6 +184,7 @@ def claim_numbers(text: str) -> list[tuple[Decimal, str]]:
 def source_numbers(text: str) -> frozenset[Decimal]:
     """Every number value a paper's text states, in digits or in words."""
     values = {to_decimal(written) for written, _ in digit_numbers(text)}
+    values.update(Decimal(re.sub(r"\D", "", m.group())) for m in _SPACED_THOUSANDS.finditer(text))
     values.update(value for value, _, _ in word_numbers(text))
     return frozenset(value for value in values if value is not None)
 
