@@ -18,6 +18,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from test_cli import run  # the CLI in-process: (exit code, stdout, stderr)
 
 from evidentia.cli import main
 
@@ -46,16 +47,6 @@ DISTINCT_JSONL = b"".join(  # lines that do not compress away, so a cut gzip los
 ELF = b"\x7fELF\x02\x01\x01\x00" + bytes(range(256)) * 4
 UNPAYWALL = (b'{"doi":"10.1000/xyz","doi_url":"https://doi.org/10.1000/xyz","title":"A title","genre":'
              b'"journal-article","is_oa":false,' + b'"x":"' + b"y" * 500 + b'","best_oa_location":null}\n')
-
-
-def run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
-    try:
-        main(list(args))
-        code = 0
-    except SystemExit as exc:
-        code = int(exc.code or 0)
-    captured = capsys.readouterr()
-    return code, captured.out, captured.err
 
 
 def one_error_line(err: str) -> str:

@@ -12,11 +12,13 @@ import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
+# Chromium, the watched page and its fixtures are the browser suite's own (it skips without them).
+import test_web_browser as browser_suite
+from test_web_browser import Watched
 
 from evidentia import pipeline
 from evidentia.config import Settings
@@ -24,19 +26,12 @@ from evidentia.web import create_app
 from evidentia.web.server import serve_in_thread
 from evidentia.web.service import Service
 
-CHROMIUM = Path("/usr/bin/chromium")
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-        "--disable-sync", "--no-first-run"]
+browser = browser_suite.browser  # fixtures, found by name
+watched = browser_suite.watched
+
 MINI = Path(__file__).parent / "data" / "mini_corpus.jsonl"
 SETTINGS = ["sources.offline=true", 'index.embedder="hash"']  # no network; an index in milliseconds
 QUESTION = "Does melatonin reduce jet lag?"
-
-if not CHROMIUM.exists():
-    pytest.skip(f"{CHROMIUM} not found: install it with `apt-get install -y chromium`", allow_module_level=True)
-sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright package is not installed")
-
-WATCH_CSP = """window.__csp = [];
-document.addEventListener('securitypolicyviolation', e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));"""
 
 
 @pytest.fixture(scope="module")
@@ -46,51 +41,6 @@ def base_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     pipeline.add([MINI], settings)
     with serve_in_thread(create_app(settings)) as url:
         yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        yield launched
-        launched.close()
-
-
-class Watched:
-    """A page whose off-host requests are blocked and counted, with console errors kept."""
-
-    def __init__(self, browser: Any) -> None:
-        self.context = browser.new_context(accept_downloads=True)
-        self.foreign: list[str] = []
-        self.errors: list[str] = []
-        self.context.route("**/*", self._route)
-        self.context.add_init_script(WATCH_CSP)
-        self.page = self.context.new_page()
-        self.page.set_default_timeout(15_000)
-        self.page.on("console", lambda msg: msg.type == "error" and self.errors.append(msg.text))
-        self.page.on("pageerror", lambda exc: self.errors.append(str(exc)))
-
-    def _route(self, route: Any) -> None:
-        if urlsplit(route.request.url).hostname != "127.0.0.1":
-            self.foreign.append(route.request.url)
-            route.abort()
-        else:
-            route.continue_()
-
-    def check_clean(self, *, http_errors_expected: bool = False) -> None:
-        assert self.foreign == []
-        errors = self.errors
-        if http_errors_expected:  # the browser logs the 4xx status of the page itself
-            errors = [e for e in errors if not e.startswith("Failed to load resource: the server responded")]
-        assert errors == []
-        assert self.page.evaluate("window.__csp") == []
-
-
-@pytest.fixture()
-def watched(browser: Any) -> Iterator[Watched]:
-    page = Watched(browser)
-    yield page
-    page.context.close()
 
 
 def test_report_links_to_a_check_view_of_every_sentence(watched: Watched, base_url: str) -> None:
