@@ -46,7 +46,7 @@ class EvidenceMap:
     plot_bottom: float = HEIGHT - BOTTOM - UNKNOWN_BAND
     right: int = WIDTH - RIGHT
     unknown_y: float = HEIGHT - BOTTOM - UNKNOWN_BAND / 2
-    columns: list[tuple[float, str]] = field(default_factory=list)
+    columns: list[tuple[float, list[str]]] = field(default_factory=list)  # x, label lines
     ticks: list[tuple[float, str]] = field(default_factory=list)
     marks: list[Mark] = field(default_factory=list)
 
@@ -59,7 +59,7 @@ def evidence_map(cards: list[StudyCard]) -> EvidenceMap | None:
     present = sorted({_design(card) for card in cards}, key=design_rank)
     step = (chart.right - chart.left) / len(present)
     centres = {design: chart.left + step * (index + 0.5) for index, design in enumerate(present)}
-    chart.columns = [(centres[design], SHORT_DESIGN.get(design, design)) for design in present]
+    chart.columns = [(centres[design], label_lines(SHORT_DESIGN.get(design, design))) for design in present]
     top_n = _axis_top(cards)
     chart.ticks = _ticks(chart, top_n)
     for design in present:
@@ -119,6 +119,15 @@ def _design(card: StudyCard) -> str:
 
 def _n(card: StudyCard) -> int | None:
     return card.extra.get("n")
+
+
+def label_lines(label: str) -> list[str]:
+    """A column label on up to two lines, so neighbouring columns never overlap:
+    "meta-analysis" -> ["meta-", "analysis"], "syst. review" -> ["syst.", "review"]."""
+    if " " in label:
+        return label.split(" ", 1)
+    head, dash, tail = label.partition("-")
+    return [head + dash, tail] if dash and len(label) > 8 else [label]
 
 
 def _label(card: StudyCard) -> str:
